@@ -1,0 +1,82 @@
+"""The gateway: ``create_app()`` wires resources to their dependencies."""
+import os
+import socket
+
+import falcon
+
+from gateway import errors
+from gateway.auth import Authorizer, StaffStore, TokenSigner
+from gateway.middleware import RequestContext
+from gateway.readmodel import EventFeed, TicketReadModel
+from gateway.resources import accessibility, health, offices, permits, staff, tickets
+from gateway.rpc import RpcPool
+from services.common import config as senja_config
+from services.common.mongo import connect
+
+API = "/api/v1"
+
+
+class Dependencies:
+    """Everything the resources need; tests build their own."""
+
+    def __init__(self, settings, start_feed=True):
+        self.settings = settings
+        self.rpc = RpcPool(senja_config.nameko_config(settings), settings.rpc_timeout)
+        self.mongo = connect(settings.mongo_uri)
+        prefix = os.environ.get("MONGO_DB_PREFIX", "")
+        self.db = self.mongo[prefix + "senja_gateway"]
+        self.staff = StaffStore(self.db)
+        self.signer = TokenSigner(settings.secret)
+        self.readmodel = TicketReadModel()
+        self.feed = None
+        if start_feed:
+            name = f"{socket.gethostname()}-{os.getpid()}"
+            self.feed = EventFeed(settings.amqp_uri, self.readmodel,
+                                  lambda: self.rpc.call("queue", "active_snapshot"), name).start()
+
+    def close(self):
+        if self.feed:
+            self.feed.stop()
+        self.rpc.close()
+        self.mongo.close()
+
+
+class SenjaApp(falcon.App):
+    """falcon.App with the dependencies at hand, so shutdown can close them."""
+
+    deps = None
+
+
+def create_app(deps=None):
+    deps = deps or Dependencies(senja_config.from_env())
+    authz = Authorizer(deps.signer)
+    app = SenjaApp(middleware=[RequestContext(), authz])
+    app.req_options.strip_url_path_trailing_slash = True
+    # JSON only; a body without Content-Type is read as JSON, forms get 415.
+    app.req_options.default_media_type = falcon.MEDIA_JSON
+    app.req_options.media_handlers = falcon.media.Handlers(
+        {falcon.MEDIA_JSON: falcon.media.JSONHandler()})
+    errors.install(app)
+    rpc = deps.rpc
+
+    app.add_route("/healthz", health.Healthz())
+    app.add_route("/readyz", health.Readyz(rpc, deps.db))
+    app.add_route("/metrics", health.Metrics())
+
+    app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer))
+    app.add_route(f"{API}/auth/me", staff.Me())
+    app.add_route(f"{API}/offices", offices.Offices(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}", offices.Office(rpc))
+
+    app.add_route(f"{API}/offices/{{office_id}}/services", tickets.Services(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/tickets", tickets.Tickets(rpc))
+    app.add_route(f"{API}/tickets/{{token}}", tickets.Ticket(rpc, deps.readmodel))
+
+    app.add_route(f"{API}/permit-types", permits.PermitTypes(rpc))
+    app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(rpc))
+
+    app.add_route(f"{API}/offices/{{office_id}}/accessibility",
+                  accessibility.OfficeAccessibility(rpc))
+    app.add_error_handler(Exception, errors.handle_unexpected)
+    app.deps = deps
+    return app

@@ -1,0 +1,25 @@
+"""gunicorn settings: gthread workers (gunicorn has no eventlet worker any more;
+DESIGN.md measured 2 workers x 8 threads on 2 cores)."""
+import os
+
+bind = f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+timeout = 30
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+keepalive = 5
+accesslog = None  # our middleware logs requests by route template, without tokens
+loglevel = os.environ.get("SENJA_LOG_LEVEL", "info").lower()
+
+
+def post_fork(server, worker):
+    from services.common import logs
+    logs.configure("gateway", os.environ.get("SENJA_LOG_LEVEL", "INFO"))
+
+
+def worker_exit(server, worker):
+    app = getattr(worker, "wsgi", None)
+    deps = getattr(app, "deps", None)
+    if deps is not None:
+        deps.close()

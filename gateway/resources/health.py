@@ -1,0 +1,50 @@
+import falcon
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import PyMongoError
+
+from gateway.rpc import ServiceUnavailable
+
+SERVICES = ("queue", "permits", "accessibility")
+
+
+class Healthz:
+    def on_get(self, req, resp):
+        resp.media = {"status": "ok"}
+
+
+class Readyz:
+    """Ready when the broker, the databases and all three services answer."""
+
+    def __init__(self, rpc, gateway_db):
+        self.rpc = rpc
+        self.db = gateway_db
+
+    def on_get(self, req, resp):
+        checks, failed = {}, []
+        try:
+            self.db.command("ping")
+            checks["gateway_database"] = "ok"
+        except PyMongoError:
+            checks["gateway_database"] = "unavailable"
+            failed.append("gateway_database")
+        for service in SERVICES:
+            try:
+                health = self.rpc.call(service, "health")
+                ok = bool(health.get("database"))
+                checks[service] = "ok" if ok else "database unavailable"
+            except ServiceUnavailable as exc:
+                ok = False
+                checks[service] = exc.reason
+            if not ok:
+                failed.append(service)
+        resp.status = falcon.HTTP_200 if not failed else falcon.HTTP_503
+        if failed:
+            resp.set_header("Retry-After", "5")
+        resp.media = {"status": "ok" if not failed else "unavailable", "checks": checks,
+                      "failed": failed}
+
+
+class Metrics:
+    def on_get(self, req, resp):
+        resp.content_type = CONTENT_TYPE_LATEST
+        resp.data = generate_latest()

@@ -1,0 +1,19 @@
+from marshmallow import RAISE, Schema, fields, validate
+
+from services.accessibility.domain import KINDS, STATUSES
+from services.queue.schemas import OFFICE_ID, Names
+
+
+class Facility(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{2,63}$"))
+    office_id = fields.String(required=True, validate=OFFICE_ID)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    name = fields.Nested(Names, required=True)
+    status = fields.String(load_default="unknown", validate=validate.OneOf(STATUSES))
+    measurements = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    source = fields.String(load_default="office survey")
+    verified_by = fields.String(load_default=None, allow_none=True)
+    verified_at = fields.AwareDateTime(load_default=None, allow_none=True)

@@ -1,0 +1,34 @@
+"""The accessibility service's MongoDB (db ``senja_accessibility``)."""
+from pymongo import ASCENDING
+from pymongo.errors import PyMongoError
+
+from services.common.offices import OfficeDirectoryStore
+
+
+class AccessibilityStore(OfficeDirectoryStore):
+    def __init__(self, db):
+        self.db = db
+        self.facilities = db.facilities
+        self.history = db.facility_history
+
+    def ensure_indexes(self):
+        self.facilities.create_index([("office_id", ASCENDING)])
+        self.history.create_index([("facility_id", ASCENDING), ("at", ASCENDING)])
+
+    def ping(self):
+        try:
+            self.db.command("ping")
+            return True
+        except PyMongoError:
+            return False
+
+    def put_facility(self, facility):
+        previous = self.facilities.find_one_and_replace(
+            {"_id": facility["id"]}, {"_id": facility["id"], **facility}, upsert=True)
+        return previous
+
+    def list_facilities(self, office_id):
+        return list(self.facilities.find({"office_id": office_id}, {"_id": 0}).sort("id", ASCENDING))
+
+    def record(self, entry):
+        self.history.insert_one(entry)

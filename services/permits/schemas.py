@@ -1,0 +1,47 @@
+"""Permit types as published service standards (PATEN): requirements, time, fee."""
+from marshmallow import RAISE, Schema, fields, validate
+
+from services.queue.schemas import CODE, Names
+
+DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class AttributeValue(Strict):
+    key = fields.String(required=True)
+    name = fields.Nested(Names, required=True)
+
+
+class Attribute(Strict):
+    """An application question, in the style of Open311 GeoReport v2 service definitions."""
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$"))
+    datatype = fields.String(required=True, validate=validate.OneOf(DATATYPES))
+    required = fields.Boolean(load_default=True)
+    description = fields.Nested(Names, required=True)
+    order = fields.Integer(load_default=0)
+    values = fields.List(fields.Nested(AttributeValue), load_default=list)
+    pattern = fields.String(load_default=None, allow_none=True)
+
+
+class Document(Strict):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$"))
+    name = fields.Nested(Names, required=True)
+    required = fields.Boolean(load_default=True)
+    formats = fields.List(fields.String(validate=validate.OneOf(("pdf", "jpeg", "png"))),
+                          load_default=lambda: ["pdf", "jpeg", "png"])
+    max_bytes = fields.Integer(load_default=2_000_000, validate=validate.Range(min=1, max=10_000_000))
+
+
+class PermitType(Strict):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.Nested(Names, required=True)
+    description = fields.Nested(Names, required=True)
+    legal_basis = fields.String(load_default="")
+    sla_working_days = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
+    fee = fields.Integer(required=True, validate=validate.Range(min=0))  # Rupiah, integer
+    attributes = fields.List(fields.Nested(Attribute), load_default=list)
+    documents = fields.List(fields.Nested(Document), load_default=list)
