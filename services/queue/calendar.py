@@ -35,9 +35,10 @@ def local_date(office, now):
 
 def holiday_name(office, day):
     """Why the office is closed on ``day``, or None."""
-    name = _national(day.year).get(day)
-    if name:
-        return name
+    if office.get("observe_national_holidays", True):
+        name = _national(day.year).get(day)
+        if name:
+            return name
     iso = day.isoformat()
     # Cuti bersama is decided by decree each year: data, keyed by year as text.
     if iso in map(str, office.get("cuti_bersama", {}).get(str(day.year), ())):
@@ -55,8 +56,10 @@ def sessions_on(office, day):
     zone = tz(office)
     out = []
     for start, end in office.get("sessions", {}).get(WEEKDAYS[day.weekday()], ()):
-        out.append((dt.datetime.combine(day, _hm(start), zone),
-                    dt.datetime.combine(day, _hm(end), zone)))
+        # "24:00" closes at the end of the day (a 24-hour service point).
+        end_at = (dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone)
+                  if end == "24:00" else dt.datetime.combine(day, _hm(end), zone))
+        out.append((dt.datetime.combine(day, _hm(start), zone), end_at))
     return sorted(out)
 
 
@@ -93,6 +96,8 @@ def describe_sessions(office):
 
 def _hm(text):
     hours, minutes = str(text).split(":")
+    if (hours, minutes) == ("24", "00"):
+        return dt.time.max
     return dt.time(int(hours), int(minutes))
 
 

@@ -56,6 +56,7 @@ class OfficeConfig(Strict):
     cuti_bersama = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                                load_default=dict)
     closures = fields.List(fields.Nested(Closure), load_default=list)
+    observe_national_holidays = fields.Boolean(load_default=True)
     priority_boost_minutes = fields.Integer(load_default=20, validate=validate.Range(min=0, max=240))
     max_recalls = fields.Integer(load_default=2, validate=validate.Range(min=0, max=10))
     services = fields.List(fields.Nested(ServiceConfig), required=True, validate=validate.Length(min=1))

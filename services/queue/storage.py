@@ -62,9 +62,10 @@ class QueueStore:
             doc = self.serials.find_one_and_update(
                 flt, {"$inc": {"seq": 1}}, upsert=True,
                 return_document=ReturnDocument.AFTER)
-        except DuplicateKeyError:
+        except DuplicateKeyError:  # MongoDB refuses the second insert of _id
             return None
-        return doc["seq"]
+        # nx-27017 answers None instead of raising: the same outcome.
+        return doc["seq"] if doc else None
 
     def issued_today(self, office_id, service, local_date):
         doc = self.serials.find_one({"_id": f"{office_id}|{service}|{local_date}"})
