@@ -1,0 +1,71 @@
+import time
+
+import eventlet
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_waiter
+
+from gateway.readmodel import EventFeed, TicketReadModel
+from services.accessibility.service import AccessibilityService
+from services.permits.service import PermitsService
+from services.queue import domain
+from services.queue.service import QueueService
+
+
+def test_ticket_issued_reaches_the_gateway_read_model(container_factory, config, offices):
+    container = container_factory(QueueService, config)
+    container.start()
+    model = TicketReadModel()
+    with ClusterRpcProxy(config, timeout=10) as rpc:
+        rpc.queue.put_office(offices[0])
+        feed = EventFeed(config["AMQP_URI"], model, lambda: rpc.queue.active_snapshot(), "it").start()
+        try:
+            _wait(lambda: model.synced)
+            ticket = rpc.queue.issue_ticket("33.71.02", {"service": "KTP"})
+            _wait(lambda: model.status(domain.token_key(ticket["token"])) is not None)
+            view = model.status(domain.token_key(ticket["token"]))
+            assert view["number"] == ticket["number"] and view["status"] == "waiting"
+        finally:
+            feed.stop()
+
+
+def test_office_updated_reaches_permits_and_accessibility(runner_factory, config, offices):
+    runner = runner_factory(config, QueueService, PermitsService, AccessibilityService)
+    runner.start()
+    access = next(c for c in runner.containers if c.service_name == "accessibility")
+    with entrypoint_waiter(access, "on_office_updated"):
+        with ClusterRpcProxy(config, timeout=10) as rpc:
+            rpc.queue.put_office(offices[0])
+    with ClusterRpcProxy(config, timeout=10) as rpc:
+        made = rpc.accessibility.put_facility({
+            "id": "ramp-1", "office_id": "33.71.02", "kind": "ramp",
+            "name": {"id": "Ram", "en": "Ramp"}, "status": "available"})
+        assert made["office_id"] == "33.71.02"
+        assert rpc.accessibility.office_accessibility("33.71.02")["facilities"][0]["id"] == "ramp-1"
+
+
+def test_two_instances_twenty_clients_two_hundred_tickets(container_factory, config, offices):
+    for _ in range(2):
+        container_factory(QueueService, config).start()
+    with ClusterRpcProxy(config, timeout=10) as rpc:
+        rpc.queue.put_office(offices[0])
+
+    def client(n):
+        out = []
+        with ClusterRpcProxy(config, timeout=30) as rpc:
+            for _ in range(10):
+                out.append(rpc.queue.issue_ticket("33.71.02", {"service": "UMUM"}))
+        return out
+
+    pool = eventlet.GreenPool(20)
+    tickets = [t for batch in pool.imap(client, range(20)) for t in batch]
+    serials = sorted(int(t["number"].split("-")[1]) for t in tickets)
+    assert serials == list(range(1, 201))
+    with ClusterRpcProxy(config, timeout=10) as rpc:
+        assert all(rpc.queue.ticket_status(t["token"])["status"] == "waiting" for t in tickets[::20])
+
+
+def _wait(predicate, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        eventlet.sleep(0.05)
