@@ -4,6 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# checkov pins packages our runtime pins disagree with: it gets a venv of its own.
+TOOLS := .venv-tools
+CHECKOV := $(TOOLS)/bin/checkov
 export EVENTLET_NO_GREENDNS := yes
 export PYTHONUNBUFFERED := 1
 
@@ -20,6 +23,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+$(CHECKOV):
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q checkov==3.3.30
+
 run: $(STAMP)
 	@deploy/local/ensure-rabbitmq.sh
 	@mkdir -p .run/mongo
@@ -28,7 +35,7 @@ run: $(STAMP)
 clean-run:
 	rm -rf .run
 
-test: $(STAMP)
+test: $(STAMP) $(CHECKOV)
 	@deploy/local/ensure-rabbitmq.sh
 	$(PY) -m pytest tests/unit tests/deploy -q
 	$(PY) tests/run_patched.py tests/integration -q
@@ -43,5 +50,5 @@ test-integration: $(STAMP)
 test-stack: $(STAMP)
 	$(PY) -m pytest tests/stack -q
 
-test-deploy: $(STAMP)
+test-deploy: $(STAMP) $(CHECKOV)
 	$(PY) -m pytest tests/deploy -q

@@ -8,7 +8,7 @@ from gateway import errors
 from gateway.auth import Authorizer, StaffStore, TokenSigner
 from gateway.middleware import RequestContext
 from gateway.readmodel import EventFeed, TicketReadModel
-from gateway.resources import accessibility, health, offices, permits, staff, tickets
+from gateway.resources import accessibility, counters, health, offices, permits, staff, tickets
 from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
@@ -60,7 +60,7 @@ def create_app(deps=None):
     rpc = deps.rpc
 
     app.add_route("/healthz", health.Healthz())
-    app.add_route("/readyz", health.Readyz(rpc, deps.db))
+    app.add_route("/readyz", health.Readyz(rpc, deps.db, deps.settings.amqp_uri))
     app.add_route("/metrics", health.Metrics())
 
     app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer))
@@ -71,6 +71,13 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/services", tickets.Services(rpc))
     app.add_route(f"{API}/offices/{{office_id}}/tickets", tickets.Tickets(rpc))
     app.add_route(f"{API}/tickets/{{token}}", tickets.Ticket(rpc, deps.readmodel))
+    app.add_route(f"{API}/offices/{{office_id}}/counters", counters.Counters(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/counters/{{counter_id}}/actions",
+                  counters.CounterActions(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/queue", counters.WaitingList(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(rpc))
 
     app.add_route(f"{API}/permit-types", permits.PermitTypes(rpc))
     app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(rpc))

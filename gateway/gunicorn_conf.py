@@ -9,6 +9,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = 30
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
+control_socket_disable = True  # gunicorn 27 would write under $HOME (read-only in pods)
 accesslog = None  # our middleware logs requests by route template, without tokens
 loglevel = os.environ.get("SENJA_LOG_LEVEL", "info").lower()
 

@@ -1,3 +1,6 @@
+import socket
+import urllib.parse
+
 import falcon
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
@@ -15,12 +18,24 @@ class Healthz:
 class Readyz:
     """Ready when the broker, the databases and all three services answer."""
 
-    def __init__(self, rpc, gateway_db):
+    def __init__(self, rpc, gateway_db, amqp_uri):
         self.rpc = rpc
         self.db = gateway_db
+        parts = urllib.parse.urlparse(amqp_uri)
+        self.broker = (parts.hostname or "127.0.0.1", parts.port or 5672)
 
     def on_get(self, req, resp):
         checks, failed = {}, []
+        try:
+            # A quick TCP look first: probes time out in seconds, RPC retries take longer.
+            socket.create_connection(self.broker, timeout=1).close()
+            checks["broker"] = "ok"
+        except OSError:
+            checks["broker"] = "unreachable"
+            resp.status = falcon.HTTP_503
+            resp.set_header("Retry-After", "5")
+            resp.media = {"status": "unavailable", "checks": checks, "failed": ["broker"]}
+            return
         try:
             self.db.command("ping")
             checks["gateway_database"] = "ok"

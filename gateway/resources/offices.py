@@ -1,3 +1,5 @@
+from gateway.auth import staff
+from gateway.errors import invalid
 from gateway.rpc import ServiceUnavailable
 
 
@@ -13,8 +15,20 @@ class Offices:
 
 
 class Office:
+    access = {"PUT": staff("admin", office="office_id")}
+
     def __init__(self, rpc):
         self.rpc = rpc
+
+    def on_put(self, req, resp, office_id):
+        """Replace an office's configuration: sessions, services, counters, quotas, holidays."""
+        config = req.get_media()
+        if not isinstance(config, dict):
+            raise invalid([("body", "must be a JSON object")])
+        if config.get("id", office_id) != office_id:
+            raise invalid([("id", "must match the office in the path")])
+        resp.media = self.rpc.call("queue", "put_office", {**config, "id": office_id},
+                                   actor=f"staff:{req.context.staff['sub']}")
 
     def on_get(self, req, resp, office_id):
         office = self.rpc.call("queue", "get_office", office_id)

@@ -72,6 +72,10 @@ class Ticket:
             return
         resp.media = view
 
+    def on_delete(self, req, resp, token):
+        _check_token(token)
+        resp.media = self.rpc.call("queue", "cancel_ticket", token)
+
 
 def _check_token(token):
     if not (16 <= len(token) <= 64) or not token.replace("-", "").replace("_", "").isalnum():

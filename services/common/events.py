@@ -35,6 +35,7 @@ class Ticket(_Event):
     queued_at = fields.AwareDateTime(required=True)  # place in time; kept on transfer
     called_at = fields.AwareDateTime(load_default=None, allow_none=True)
     counter_id = fields.String(load_default=None, allow_none=True)
+    counter_name = fields.String(load_default=None, allow_none=True)
     recalls = fields.Integer(load_default=0)
     from_service = fields.String(load_default=None, allow_none=True)
     channel = fields.String(load_default="web")

@@ -64,9 +64,16 @@ def sessions_on(office, day):
 
 
 def current_session(office, now):
+    """(start, end) of the session open at ``now``; sessions that meet (a
+    round-the-clock service point across midnight) count as one."""
     local = local_now(office, now)
     for start, end in sessions_on(office, local.date()):
         if start <= local < end:
+            for _ in range(7):
+                following = next_session(office, end - dt.timedelta(microseconds=1), 2)
+                if following is None or following[0] != end:
+                    break
+                end = following[1]
             return start, end
     return None
 

@@ -91,8 +91,104 @@ def status_view(ticket, zone, ahead, estimate):
         "estimated_wait_minutes": estimate if waiting else None,
         "estimate_available": (estimate is not None) if waiting else None,
         "counter": ticket.get("counter_id"),
+        "counter_name": ticket.get("counter_name"),
+        "from_service": ticket.get("from_service"),
         "called_at": local(ticket.get("called_at")),
         "issued_at": local(ticket.get("issued_at")),
         "recalls": ticket.get("recalls", 0),
         "version": ticket["version"],
     }
+
+
+# Ticket life cycle: action -> (statuses it may start from, status it leads to).
+TRANSITIONS = {
+    "call": (("waiting",), "called"),
+    "recall": (("called",), "called"),
+    "start": (("called",), "serving"),
+    "complete": (("called", "serving"), "done"),
+    "no_show": (("called",), "no_show"),
+    "transfer": (("called", "serving"), "waiting"),
+    "cancel": (("waiting",), "cancelled"),
+}
+EVENT_OF = {"call": "ticket_called", "recall": "ticket_recalled", "start": "ticket_started",
+            "complete": "ticket_completed", "no_show": "ticket_no_show",
+            "transfer": "ticket_transferred", "cancel": "ticket_cancelled"}
+COUNTER_ACTIONS = ("open", "close", "call_next", "recall", "start", "complete", "no_show",
+                   "transfer")
+
+
+def recall_outcome(recalls, max_recalls):
+    """A recall re-announces; once the allowed recalls are spent it is a no-show."""
+    return "no_show" if recalls >= max_recalls else "recall"
+
+
+def can_finish_before_close(now, session_end, ahead, avg_service_seconds, counters_open):
+    """Would a new ticket be served before the session closes?
+
+    Judged from the people ahead, the counters open (at least one is assumed,
+    as a counter usually opens when people wait) and the service time basis.
+    Without a basis we cannot judge, and do not refuse.
+    """
+    if avg_service_seconds is None:
+        return True
+    counters = max(counters_open, 1)
+    # The new ticket is called after the `ahead` ones are served, then served itself.
+    finish = now.timestamp() + (ahead / counters + 1) * avg_service_seconds
+    return finish <= session_end.timestamp()
+
+
+def daily_stats(tickets, zone, session_of):
+    """Statistics of one office-day from its tickets (stored shape).
+
+    ``session_of(local_dt)`` names the session ("day"/"evening") a time falls in.
+    Waiting = queued -> called; service = started (or called) -> completed.
+    """
+    def minutes(a, b):
+        return (b - a).total_seconds() / 60 if a and b else None
+
+    buckets = {}
+
+    def bucket(key):
+        return buckets.setdefault(key, {"issued": 0, "served": 0, "no_shows": 0, "cancelled": 0,
+                                        "waits": [], "services": []})
+
+    for t in tickets:
+        issued_local = t["issued_at"].astimezone(zone)
+        for key in ("all", f"hour:{issued_local.hour:02d}", f"session:{session_of(issued_local)}"):
+            b = bucket(key)
+            b["issued"] += 1
+            if t["status"] == "done":
+                b["served"] += 1
+            elif t["status"] == "no_show":
+                b["no_shows"] += 1
+            elif t["status"] == "cancelled":
+                b["cancelled"] += 1
+            wait = minutes(t.get("queued_at"), t.get("called_at"))
+            if wait is not None:
+                b["waits"].append(wait)
+            service = minutes(t.get("started_at") or t.get("called_at"), t.get("completed_at"))
+            if service is not None and t["status"] == "done":
+                b["services"].append(service)
+
+    def summarise(b):
+        return {
+            "issued": b["issued"], "served": b["served"], "no_shows": b["no_shows"],
+            "cancelled": b["cancelled"],
+            "mean_wait_minutes": _mean(b["waits"]), "p90_wait_minutes": _round(percentile(b["waits"], 90)),
+            "mean_service_minutes": _mean(b["services"]),
+            "p90_service_minutes": _round(percentile(b["services"], 90)),
+        }
+
+    total = summarise(buckets.get("all") or bucket("all"))
+    hours = [{"hour": int(k[5:]), **summarise(v)} for k, v in sorted(buckets.items())
+             if k.startswith("hour:")]
+    sessions = {k[8:]: summarise(v) for k, v in buckets.items() if k.startswith("session:")}
+    return {**total, "per_hour": hours, "per_session": sessions}
+
+
+def _mean(values):
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def _round(value):
+    return round(value, 1) if value is not None else None

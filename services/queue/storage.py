@@ -1,6 +1,12 @@
 """The queue service's MongoDB (db ``senja_queue``)."""
+import datetime as dt
+
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+CLAIM_SECONDS = 30
 
 
 class QueueStore:
@@ -14,8 +20,9 @@ class QueueStore:
         self.idempotency = db.idempotency
 
     def ensure_indexes(self):
+        # The number belongs to the service that issued it (a transfer keeps it).
         self.tickets.create_index(
-            [("office_id", ASCENDING), ("service", ASCENDING),
+            [("office_id", ASCENDING), ("issued_service", ASCENDING),
              ("local_date", ASCENDING), ("serial", ASCENDING)], unique=True)
         self.tickets.create_index([("ticket_key", ASCENDING)], unique=True)
         self.tickets.create_index(
@@ -122,8 +129,9 @@ class QueueStore:
         self.counters.update_one(
             {"_id": f"{office_id}|{counter['id']}"},
             {"$set": {"office_id": office_id, "counter_id": counter["id"],
-                      "name": counter["name"], "services": counter["services"]},
-             "$setOnInsert": {"open": False, "current_ticket_id": ""}},
+                      "name": counter["name"], "services": counter["services"],
+                      "accessible": counter.get("accessible", False)},
+             "$setOnInsert": {"open": False, "current_ticket_id": "", "busy_until": EPOCH}},
             upsert=True)
 
     def list_counters(self, office_id):
@@ -132,3 +140,67 @@ class QueueStore:
     def counters_open_for(self, office_id, service):
         return self.counters.count_documents(
             {"office_id": office_id, "services": service, "open": True})
+
+    def get_counter(self, office_id, counter_id):
+        return self.counters.find_one({"_id": f"{office_id}|{counter_id}"})
+
+    def set_counter_open(self, office_id, counter_id, is_open):
+        """Closing needs the counter to hold no ticket; returns the counter or None."""
+        flt = {"_id": f"{office_id}|{counter_id}"}
+        if not is_open:
+            flt["current_ticket_id"] = ""
+        return self.counters.find_one_and_update(flt, {"$set": {"open": is_open}},
+                                                 return_document=ReturnDocument.AFTER)
+
+    def claim_counter(self, office_id, counter_id, now):
+        """Reserve an open, idle counter for one call_next; None if busy or closed.
+
+        Two clerks pressing at once on one counter: only one claim matches.
+        A claim left by a crashed worker lapses after CLAIM_SECONDS.
+        """
+        return self.counters.find_one_and_update(
+            {"_id": f"{office_id}|{counter_id}", "open": True, "current_ticket_id": "",
+             "busy_until": {"$lt": now}},
+            {"$set": {"busy_until": now + dt.timedelta(seconds=CLAIM_SECONDS)}},
+            return_document=ReturnDocument.AFTER)
+
+    def set_counter_ticket(self, office_id, counter_id, ticket_id):
+        self.counters.update_one({"_id": f"{office_id}|{counter_id}"},
+                                 {"$set": {"current_ticket_id": ticket_id, "busy_until": EPOCH}})
+
+    def take_next(self, office_id, services, local_date, counter, now):
+        """Atomically call the first waiting ticket (by sort_key) of these services."""
+        return self.tickets.find_one_and_update(
+            {"office_id": office_id, "local_date": local_date, "status": "waiting",
+             "service": {"$in": list(services)}},
+            {"$set": {"status": "called", "counter_id": counter["counter_id"],
+                      "counter_name": counter["name"], "called_at": now},
+             "$inc": {"version": 1}},
+            sort=[("sort_key", ASCENDING)], return_document=ReturnDocument.AFTER)
+
+    def transition(self, ticket_id, from_statuses, changes, inc=None):
+        """Move a ticket on if it is still in one of ``from_statuses``; None otherwise."""
+        return self.tickets.find_one_and_update(
+            {"_id": ticket_id, "status": {"$in": list(from_statuses)}},
+            {"$set": changes, "$inc": {"version": 1, **(inc or {})}},
+            return_document=ReturnDocument.AFTER)
+
+    def active_at_counters(self, office_id, local_date):
+        return list(self.tickets.find({"office_id": office_id, "local_date": local_date,
+                                       "status": {"$in": ["called", "serving"]}}))
+
+    def waiting_list(self, office_id, local_date):
+        return list(self.tickets.find({"office_id": office_id, "local_date": local_date,
+                                       "status": "waiting"}).sort("sort_key", ASCENDING))
+
+    # notices shown on the board -----------------------------------------
+    def put_notice(self, notice):
+        self.db.notices.replace_one({"_id": notice["id"]}, {"_id": notice["id"], **notice},
+                                    upsert=True)
+
+    def remove_notice(self, notice_id):
+        self.db.notices.delete_one({"_id": notice_id})
+
+    def notices(self, office_id, now):
+        return list(self.db.notices.find(
+            {"office_id": office_id, "until": {"$gt": now}}, {"_id": 0}).sort("at", ASCENDING))

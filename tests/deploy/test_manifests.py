@@ -287,6 +287,10 @@ def test_configuration_and_connection_wiring(rendered, overlay):
     assert data["EVENTLET_NO_GREENDNS"] == "yes"
     assert data["SERVICE_HTTP_ADDRESS"] == "0.0.0.0:8080"
     assert data["PORT"] == "8000"
+    assert data["GATEWAY_HOST"] == "0.0.0.0"  # gunicorn's bind host (code default 127.0.0.1)
+    # gunicorn must finish in-flight requests before the kubelet's SIGKILL
+    (grace,) = {deployment(docs, "gateway")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]}
+    assert int(data["GUNICORN_GRACEFUL_TIMEOUT"]) + 5 < grace  # + preStop sleep
     for key in ("RPC_TIMEOUT", "GUNICORN_WORKERS", "GUNICORN_THREADS", "SENJA_LOG_LEVEL"):
         assert key in data
     for key in ("AMQP_URI", "MONGO_URI", "SENJA_SECRET"):
@@ -590,10 +594,11 @@ def test_example_province_adds_offices_as_configuration(rendered):
     offices = yaml.safe_load(maps[0]["data"]["offices.yaml"])
     ids = [o["id"] for o in offices["offices"]]
     assert ids and len(ids) == len(set(ids))
+    # the file is what `gateway.manage load-offices` sends to queue.put_office:
+    # it must pass the queue service's own schema (marshmallow only, no nameko)
+    from services.queue.schemas import OfficeConfig
     for office in offices["offices"]:
-        assert re.fullmatch(r"\d{2}\.\d{2}\.\d{2}", office["id"])
-        assert office["id"].startswith(offices["province"] + ".")
-        assert office["name"]
+        assert OfficeConfig().load(office)["id"] == office["id"]
     workloads = [deployment(docs, c) for c in COMPONENTS] + [one(docs, "Job", "senja-load-offices")]
     for w in workloads:
         pod = w["spec"]["template"]["spec"]
@@ -623,6 +628,8 @@ def test_dockerfile_follows_the_image_conventions():
     assert re.search(r"^USER 10001(:10001)?$", text, flags=re.M)
     env = " ".join(re.findall(r"^ENV ((?:.*\\\n)*.*)$", text, flags=re.M))
     assert "EVENTLET_NO_GREENDNS=yes" in env and "PYTHONUNBUFFERED=1" in env
+    # listen beyond the container's loopback (code defaults are 127.0.0.1)
+    assert "GATEWAY_HOST=0.0.0.0" in env and "SERVICE_HTTP_ADDRESS=0.0.0.0:8080" in env
     assert re.search(r'^ENTRYPOINT \["python", "-m"\]$', text, flags=re.M)
     assert re.search(r'^CMD \["gateway"\]$', text, flags=re.M)
     ignore = (ROOT / ".dockerignore").read_text().split()
