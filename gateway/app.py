@@ -4,9 +4,10 @@ import socket
 
 import falcon
 
-from gateway import errors
+from gateway import errors, openapi
 from gateway.auth import Authorizer, StaffStore, TokenSigner
 from gateway.middleware import RequestContext
+from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
 from gateway.resources import accessibility, counters, health, offices, permits, staff, tickets
 from gateway.rpc import RpcPool
@@ -50,7 +51,7 @@ class SenjaApp(falcon.App):
 def create_app(deps=None):
     deps = deps or Dependencies(senja_config.from_env())
     authz = Authorizer(deps.signer)
-    app = SenjaApp(middleware=[RequestContext(), authz])
+    app = SenjaApp(middleware=[RequestContext(), authz, RateLimiter(deps.settings.secret)])
     app.req_options.strip_url_path_trailing_slash = True
     # JSON only; a body without Content-Type is read as JSON, forms get 415.
     app.req_options.default_media_type = falcon.MEDIA_JSON
@@ -84,6 +85,7 @@ def create_app(deps=None):
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
                   accessibility.OfficeAccessibility(rpc))
+    openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
     app.add_error_handler(Exception, errors.handle_unexpected)
     app.deps = deps
     return app

@@ -62,7 +62,8 @@ def _remote(req, resp, exc, params):
         log.error("service error %s", exc.exc_type)
         raise Problem(falcon.HTTP_500, "Internal error", "The service failed; it has been logged")
     cls, body = mapped
-    extra = {k: v for k, v in body.items() if k not in ("detail", "errors")}
+    reserved = ("detail", "errors", "type", "title", "status")
+    extra = {k: v for k, v in body.items() if k not in reserved}
     raise Problem(falcon.code_to_http_status(cls.status), cls.title, body.get("detail"), errors=body.get("errors") or None, **extra)
 
 

@@ -40,6 +40,8 @@ class QueueService(Observable):
             raise Invalid.fields([("id", "not a Kemendagri kecamatan code")], "Unknown kecamatan")
         data = _plain({**data, "name": data["name"] or region[0], "region_path": region[1]})
         self.store.put_office(data)
+        self.store.record({"office_id": data["id"], "event": "office_configured", "actor": actor,
+                           "at": utcnow(), "config": data})
         for counter in data["counters"]:
             self.store.put_counter(data["id"], counter)
         self._publish_office(data, actor)
@@ -258,7 +260,7 @@ class QueueService(Observable):
         moved = self.store.transition(ticket["_id"], allowed, {"status": target, **changes}, inc)
         if moved is None:
             raise Conflict(f"A {ticket['status']} ticket cannot be {action.replace('_', '-')}ed",
-                           reason="illegal_transition", status=ticket["status"])
+                           reason="illegal_transition", current_status=ticket["status"])
         self._after_move(moved, action, office, actor, utcnow())
         return moved
 

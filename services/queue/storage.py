@@ -5,8 +5,21 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 CLAIM_SECONDS = 30
+TICKET_TIMES = ("issued_at", "queued_at", "called_at", "started_at", "completed_at")
+
+
+def _revive(ticket):
+    """nx-27017 0.8.1 stores a datetime written by ``$set`` as naive UTC text
+    (inserts keep BSON dates). Turn such text back into aware datetimes; on
+    MongoDB this does nothing. No query filters on these fields for that reason."""
+    if ticket is None:
+        return None
+    for field in TICKET_TIMES:
+        value = ticket.get(field)
+        if isinstance(value, str):
+            ticket[field] = dt.datetime.fromisoformat(value).replace(tzinfo=dt.timezone.utc)
+    return ticket
 
 
 class QueueStore:
@@ -92,13 +105,14 @@ class QueueStore:
         self.tickets.insert_one(ticket)
 
     def get_ticket(self, ticket_id):
-        return self.tickets.find_one({"_id": ticket_id})
+        return _revive(self.tickets.find_one({"_id": ticket_id}))
 
     def find_ticket_by_key(self, ticket_key):
-        return self.tickets.find_one({"ticket_key": ticket_key})
+        return _revive(self.tickets.find_one({"ticket_key": ticket_key}))
 
     def tickets_of_day(self, office_id, local_date):
-        return self.tickets.find({"office_id": office_id, "local_date": local_date})
+        return [_revive(t) for t in self.tickets.find({"office_id": office_id,
+                                                       "local_date": local_date})]
 
     def count_ahead(self, office_id, service, local_date, sort_key):
         return self.tickets.count_documents({
@@ -131,7 +145,7 @@ class QueueStore:
             {"$set": {"office_id": office_id, "counter_id": counter["id"],
                       "name": counter["name"], "services": counter["services"],
                       "accessible": counter.get("accessible", False)},
-             "$setOnInsert": {"open": False, "current_ticket_id": "", "busy_until": EPOCH}},
+             "$setOnInsert": {"open": False, "current_ticket_id": "", "busy_until": 0.0}},
             upsert=True)
 
     def list_counters(self, office_id):
@@ -160,38 +174,41 @@ class QueueStore:
         """
         return self.counters.find_one_and_update(
             {"_id": f"{office_id}|{counter_id}", "open": True, "current_ticket_id": "",
-             "busy_until": {"$lt": now}},
-            {"$set": {"busy_until": now + dt.timedelta(seconds=CLAIM_SECONDS)}},
+             "busy_until": {"$lt": now.timestamp()}},
+            # Epoch seconds, not a date: nx-27017 would store a $set date as text.
+            {"$set": {"busy_until": now.timestamp() + CLAIM_SECONDS}},
             return_document=ReturnDocument.AFTER)
 
     def set_counter_ticket(self, office_id, counter_id, ticket_id):
         self.counters.update_one({"_id": f"{office_id}|{counter_id}"},
-                                 {"$set": {"current_ticket_id": ticket_id, "busy_until": EPOCH}})
+                                 {"$set": {"current_ticket_id": ticket_id, "busy_until": 0.0}})
 
     def take_next(self, office_id, services, local_date, counter, now):
         """Atomically call the first waiting ticket (by sort_key) of these services."""
-        return self.tickets.find_one_and_update(
+        return _revive(self.tickets.find_one_and_update(
             {"office_id": office_id, "local_date": local_date, "status": "waiting",
              "service": {"$in": list(services)}},
             {"$set": {"status": "called", "counter_id": counter["counter_id"],
                       "counter_name": counter["name"], "called_at": now},
              "$inc": {"version": 1}},
-            sort=[("sort_key", ASCENDING)], return_document=ReturnDocument.AFTER)
+            sort=[("sort_key", ASCENDING)], return_document=ReturnDocument.AFTER))
 
     def transition(self, ticket_id, from_statuses, changes, inc=None):
         """Move a ticket on if it is still in one of ``from_statuses``; None otherwise."""
-        return self.tickets.find_one_and_update(
+        return _revive(self.tickets.find_one_and_update(
             {"_id": ticket_id, "status": {"$in": list(from_statuses)}},
             {"$set": changes, "$inc": {"version": 1, **(inc or {})}},
-            return_document=ReturnDocument.AFTER)
+            return_document=ReturnDocument.AFTER))
 
     def active_at_counters(self, office_id, local_date):
-        return list(self.tickets.find({"office_id": office_id, "local_date": local_date,
-                                       "status": {"$in": ["called", "serving"]}}))
+        return [_revive(t) for t in self.tickets.find(
+            {"office_id": office_id, "local_date": local_date,
+             "status": {"$in": ["called", "serving"]}})]
 
     def waiting_list(self, office_id, local_date):
-        return list(self.tickets.find({"office_id": office_id, "local_date": local_date,
-                                       "status": "waiting"}).sort("sort_key", ASCENDING))
+        return [_revive(t) for t in self.tickets.find(
+            {"office_id": office_id, "local_date": local_date,
+             "status": "waiting"}).sort("sort_key", ASCENDING)]
 
     # notices shown on the board -----------------------------------------
     def put_notice(self, notice):

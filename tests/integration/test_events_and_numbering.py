@@ -69,3 +69,23 @@ def _wait(predicate, timeout=10):
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         eventlet.sleep(0.05)
+
+
+def test_broken_facility_becomes_a_board_notice_and_goes_when_fixed(runner_factory, config, offices):
+    runner = runner_factory(config, QueueService, AccessibilityService)
+    runner.start()
+    queue = next(c for c in runner.containers if c.service_name == "queue")
+    access = next(c for c in runner.containers if c.service_name == "accessibility")
+    ramp = {"id": "ramp-9", "office_id": "33.71.02", "kind": "ramp",
+            "name": {"id": "Ram pintu utama", "en": "Main ramp"}, "status": "available"}
+    with ClusterRpcProxy(config, timeout=10) as rpc:
+        with entrypoint_waiter(access, "on_office_updated"):
+            rpc.queue.put_office(offices[0])
+        with entrypoint_waiter(queue, "on_facility_status_changed"):
+            rpc.accessibility.put_facility({**ramp, "status": "broken"}, reason="cracked")
+        notices = rpc.queue.board("33.71.02")["notices"]
+        assert [n["kind"] for n in notices] == ["accessibility"]
+        assert "Ram pintu utama" in notices[0]["text"] and "rusak" in notices[0]["text"]
+        with entrypoint_waiter(queue, "on_facility_status_changed"):
+            rpc.accessibility.put_facility(ramp, reason="repaired")
+        assert rpc.queue.board("33.71.02")["notices"] == []
