@@ -27,7 +27,7 @@ def from_env(environ=None):
         mongo_uri=env.get("MONGO_URI", "mongodb://127.0.0.1:27017/"),
         secret=env.get("SENJA_SECRET", LOCAL_SECRET),
         port=int(env.get("PORT", "8000")),
-        rpc_timeout=float(env.get("RPC_TIMEOUT", "5")),
+        rpc_timeout=float(env.get("RPC_TIMEOUT", "3")),
         service_http_address=env.get("SERVICE_HTTP_ADDRESS", "127.0.0.1:8080"),
         log_level=env.get("SENJA_LOG_LEVEL", "INFO"),
     )
