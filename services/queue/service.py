@@ -5,6 +5,7 @@ import uuid
 from marshmallow import ValidationError
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
+from prometheus_client import Gauge
 
 from services.common import events, regions
 from services.common.errors import Conflict, Invalid, NotFound, ServiceError, marshmallow_errors
@@ -15,6 +16,7 @@ from services.queue.schemas import IssueTicket, OfficeConfig
 from services.queue.storage import QueueStore
 
 EXPECTED = (ServiceError,)
+QUEUE_WAITING = Gauge("senja_queue_waiting", "Tickets waiting", ["office_id", "service"])
 
 
 def utcnow():
@@ -157,9 +159,12 @@ class QueueService(Observable):
         for office in self.store.list_offices():
             offices[office["id"]] = office["timezone"]
             today = calendar.local_date(office, now).isoformat()
+            loads = {}  # one look-up per service, not per ticket
             for ticket in self.store.tickets_of_day(office["id"], today):
-                tickets.append(events.dump("ticket_issued",
-                                           self._ticket_payload(ticket, office, "system", now)))
+                if ticket["service"] not in loads:
+                    loads[ticket["service"]] = self._load(office, ticket["service"])
+                tickets.append(events.dump("ticket_issued", self._ticket_payload(
+                    ticket, office, "system", now, loads[ticket["service"]])))
         return {"tickets": tickets, "offices": offices}
 
     @rpc(expected_exceptions=EXPECTED)
@@ -230,9 +235,7 @@ class QueueService(Observable):
         events.publish(self.dispatch, name, {
             "at": now, "actor": actor, "request_id": self.request_id, "office_id": office["id"],
             "counter_id": counter["counter_id"], "services": counter["services"],
-            "loads": {code: {"avg_service_seconds": self._avg_service_seconds(office["id"], _find_service(office, code)),
-                             "counters_open": self.store.counters_open_for(office["id"], code)}
-                      for code in counter["services"]}})
+            "loads": {code: self._load(office, code) for code in counter["services"]}})
         self.store.record({"counter_id": counter["counter_id"], "office_id": office["id"],
                            "event": name, "actor": actor, "at": now})
         return {"counter": self._counter_view(updated, None), "ticket": None, "action": name[8:]}
@@ -383,15 +386,20 @@ class QueueService(Observable):
             self.store.counters_open_for(office["id"], ticket["service"]))
         return domain.status_view(_as_event_ticket(ticket), zone, ahead, estimate)
 
-    def _ticket_payload(self, ticket, office, actor, now):
-        svc = _find_service(office, ticket["service"])
+    def _load(self, office, service):
+        """The service's current load, as events carry it for read models."""
+        return {"avg_service_seconds": self._avg_service_seconds(office["id"], _find_service(office, service)),
+                "counters_open": self.store.counters_open_for(office["id"], service)}
+
+    def _ticket_payload(self, ticket, office, actor, now, load=None):
         return {**_as_event_ticket(ticket), "at": now, "actor": actor,
-                "request_id": self.request_id,
-                "avg_service_seconds": self._avg_service_seconds(office["id"], svc),
-                "counters_open": self.store.counters_open_for(office["id"], ticket["service"])}
+                "request_id": self.request_id, **(load or self._load(office, ticket["service"]))}
 
     def _publish_ticket(self, name, ticket, office, actor, now):
         events.publish(self.dispatch, name, self._ticket_payload(ticket, office, actor, now))
+        today = calendar.local_date(office, now).isoformat()
+        QUEUE_WAITING.labels(office["id"], ticket["service"]).set(
+            self.store.count_waiting(office["id"], ticket["service"], today))
 
     def _publish_office(self, office, actor):
         loc = office.get("location") or {}

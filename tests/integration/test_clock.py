@@ -23,7 +23,8 @@ def serial(ticket):
 
 def test_numbering_restarts_at_each_office_local_midnight(container_factory, config, offices):
     container_factory(QueueService, config).start()
-    wib, wit = offices[0], offices[2]  # 33.71.02 Asia/Jakarta, 91.71.01 Asia/Jayapura
+    by_id = {o["id"]: o for o in offices}
+    wib, wit = by_id["33.71.02"], by_id["91.71.01"]  # Asia/Jakarta, Asia/Jayapura
     with ClusterRpcProxy(config, timeout=10) as rpc:
         with time_machine.travel(dt.datetime(2026, 11, 23, 14, 59, tzinfo=UTC), tick=True):
             rpc.queue.put_office(wib)
