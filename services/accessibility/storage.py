@@ -1,26 +1,19 @@
 """The accessibility service's MongoDB (db ``senja_accessibility``)."""
 from pymongo import ASCENDING
-from pymongo.errors import PyMongoError
 
+from services.common.mongo import MongoStore
 from services.common.offices import OfficeDirectoryStore
 
 
-class AccessibilityStore(OfficeDirectoryStore):
+class AccessibilityStore(MongoStore, OfficeDirectoryStore):
     def __init__(self, db):
-        self.db = db
+        super().__init__(db)
         self.facilities = db.facilities
         self.history = db.facility_history
 
     def ensure_indexes(self):
         self.facilities.create_index([("office_id", ASCENDING)])
         self.history.create_index([("facility_id", ASCENDING), ("at", ASCENDING)])
-
-    def ping(self):
-        try:
-            self.db.command("ping")
-            return True
-        except PyMongoError:
-            return False
 
     def put_facility(self, facility):
         previous = self.facilities.find_one_and_replace(

@@ -2,6 +2,7 @@
 service's own database, indexes ensured when the container starts."""
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
+from pymongo.errors import PyMongoError
 
 # Fail fast (the caller maps it to 503) instead of pymongo's 30 s default.
 CLIENT_OPTIONS = dict(serverSelectionTimeoutMS=3000, connectTimeoutMS=3000,
@@ -10,6 +11,23 @@ CLIENT_OPTIONS = dict(serverSelectionTimeoutMS=3000, connectTimeoutMS=3000,
 
 def connect(uri, **options):
     return MongoClient(uri, **{**CLIENT_OPTIONS, **options})
+
+
+class MongoStore:
+    """Base of each service's storage class: holds the database, answers ping."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def ensure_indexes(self):
+        pass
+
+    def ping(self):
+        try:
+            self.db.command("ping")
+            return True
+        except PyMongoError:
+            return False
 
 
 class Storage(DependencyProvider):

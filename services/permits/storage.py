@@ -1,24 +1,17 @@
 """The permits service's MongoDB (db ``senja_permits``)."""
 from pymongo import ASCENDING
-from pymongo.errors import PyMongoError
 
+from services.common.mongo import MongoStore
 from services.common.offices import OfficeDirectoryStore
 
 
-class PermitStore(OfficeDirectoryStore):
+class PermitStore(MongoStore, OfficeDirectoryStore):
     def __init__(self, db):
-        self.db = db
+        super().__init__(db)
         self.types = db.permit_types
 
     def ensure_indexes(self):
         self.types.create_index([("order", ASCENDING)])
-
-    def ping(self):
-        try:
-            self.db.command("ping")
-            return True
-        except PyMongoError:
-            return False
 
     def put_type(self, permit_type):
         self.types.replace_one({"_id": permit_type["code"]},

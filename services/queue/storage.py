@@ -2,8 +2,9 @@
 import datetime as dt
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError
 
+from services.common.mongo import MongoStore
 
 CLAIM_SECONDS = 30
 TICKET_TIMES = ("issued_at", "queued_at", "called_at", "started_at", "completed_at")
@@ -22,9 +23,9 @@ def _revive(ticket):
     return ticket
 
 
-class QueueStore:
+class QueueStore(MongoStore):
     def __init__(self, db):
-        self.db = db
+        super().__init__(db)
         self.offices = db.offices
         self.tickets = db.tickets
         self.serials = db.serials
@@ -43,13 +44,6 @@ class QueueStore:
         self.tickets.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
         self.history.create_index([("ticket_id", ASCENDING), ("at", ASCENDING)])
         self.counters.create_index([("office_id", ASCENDING)])
-
-    def ping(self):
-        try:
-            self.db.command("ping")
-            return True
-        except PyMongoError:
-            return False
 
     # offices -------------------------------------------------------------
     def put_office(self, office):
