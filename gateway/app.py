@@ -1,4 +1,5 @@
 """The gateway: ``create_app()`` wires resources to their dependencies."""
+import logging
 import os
 import socket
 
@@ -15,6 +16,7 @@ from services.common import config as senja_config
 from services.common.mongo import connect
 
 API = "/api/v1"
+log = logging.getLogger(__name__)
 
 
 class Dependencies:
@@ -50,6 +52,8 @@ class SenjaApp(falcon.App):
 
 def create_app(deps=None):
     deps = deps or Dependencies(senja_config.from_env())
+    if deps.settings.secret_is_default:
+        log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
     authz = Authorizer(deps.signer)
     app = SenjaApp(middleware=[RequestContext(), authz, RateLimiter(deps.settings.secret)])
     app.req_options.strip_url_path_trailing_slash = True
@@ -87,5 +91,7 @@ def create_app(deps=None):
                   accessibility.OfficeAccessibility(rpc))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
     app.add_error_handler(Exception, errors.handle_unexpected)
+    from gateway.web import pages  # the thin web client: /, /kiosk, /display, /counter, /t
+    pages.install(app, deps)
     app.deps = deps
     return app

@@ -39,18 +39,14 @@ class Tickets:
                                idempotency_key=idempotency_key(req),
                                actor=data["channel"])
         token = ticket.pop("token")
-        replayed = ticket.pop("replayed")
-        if replayed:
-            # The first answer held the token; a replay cannot show it again
-            # (we only keep its hash), but it tells the kiosk the ticket exists.
-            resp.status = falcon.HTTP_200
+        if ticket.pop("replayed"):
+            # A retry (kiosk on a flaky network): the first ticket, not a second one.
             resp.set_header("Idempotent-Replayed", "true")
-        else:
-            resp.status = falcon.HTTP_201
-            ticket["token"] = token
-            ticket["status_url"] = f"/api/v1/tickets/{token}"
-            ticket["page_url"] = f"/t/{token}"
-            resp.location = ticket["status_url"]
+        resp.status = falcon.HTTP_201
+        ticket["token"] = token
+        ticket["status_url"] = f"/api/v1/tickets/{token}"
+        ticket["page_url"] = f"/t/{token}"
+        resp.location = ticket["status_url"]
         resp.media = ticket
 
 

@@ -8,8 +8,9 @@ priority tickets that arrived less than the boost after it: nobody starves.
 Transfers keep the original ``queued_at``. One sorted atomic update picks the
 next ticket, which keeps concurrent clerks safe.
 """
+import base64
 import hashlib
-import secrets
+import hmac
 
 DEFAULT_PRIORITY_BOOST_MINUTES = 20
 DEFAULT_MAX_RECALLS = 2
@@ -20,9 +21,15 @@ def format_number(prefix, serial):
     return f"{prefix}-{serial:03d}"
 
 
-def new_token():
-    """192 random bits, URL-safe: the citizen's capability for the status page."""
-    return secrets.token_urlsafe(24)
+def ticket_token(secret, ticket_id):
+    """The citizen's capability for the status page: 192 bits, URL-safe.
+
+    Derived with a keyed HMAC from the (random) ticket id, so it is as
+    unguessable as a random token, is never stored, and an idempotent retry
+    of the issue call can hand the same token back.
+    """
+    digest = hmac.new(secret.encode(), f"ticket|{ticket_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
 def token_key(token):

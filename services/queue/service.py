@@ -4,6 +4,7 @@ import uuid
 
 from marshmallow import ValidationError
 from nameko.events import EventDispatcher, event_handler
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from prometheus_client import Gauge
 
@@ -28,6 +29,7 @@ class QueueService(Observable):
 
     store = Storage(QueueStore, "senja_queue")
     dispatch = EventDispatcher()
+    config = Config()
 
     # offices -------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -102,7 +104,8 @@ class QueueService(Observable):
             owner = self.store.claim_idempotency_key(office_id, idempotency_key, ticket_id)
             existing = self.store.get_ticket(owner)
             if existing is not None:
-                return {**self._status(existing, office), "token": None, "replayed": True}
+                return {**self._status(existing, office), "replayed": True,
+                        "token": domain.ticket_token(self.config["SENJA_SECRET"], owner)}
             ticket_id = owner  # a retry of a call that died before inserting
         session = calendar.current_session(office, now)
         if session is None:
@@ -126,7 +129,7 @@ class QueueService(Observable):
             nxt = calendar.next_session(office, session[1])
             raise Conflict("Today's quota for this service is used up", reason="quota",
                            next_session=nxt[0].isoformat() if nxt else None)
-        token = domain.new_token()
+        token = domain.ticket_token(self.config["SENJA_SECRET"], ticket_id)
         ticket = {
             "_id": ticket_id, "ticket_key": domain.token_key(token),
             "office_id": office_id, "service": svc["code"], "issued_service": svc["code"],
@@ -276,7 +279,8 @@ class QueueService(Observable):
 
     def _counter_view(self, counter, ticket):
         return {"id": counter["counter_id"], "name": counter["name"], "services": counter["services"],
-                "open": counter["open"], "accessible": counter.get("accessible", False),
+                # bool(): nx-27017 stores a boolean $set on an existing document as 0/1.
+                "open": bool(counter["open"]), "accessible": bool(counter.get("accessible", False)),
                 "current": {"number": ticket["number"], "service": ticket["service"],
                             "status": ticket["status"], "recalls": ticket.get("recalls", 0),
                             "priority_reason": ticket.get("priority_reason")} if ticket else None}
@@ -305,7 +309,7 @@ class QueueService(Observable):
                        "recalls": t.get("recalls", 0), "version": t["version"]} for t in calls],
             "waiting": [{"service": s["code"], "name": s["name"]["id"], "names": s["name"],
                          "waiting": waiting.get(s["code"], 0)} for s in office["services"]],
-            "counters": [{"id": c["counter_id"], "name": c["name"], "open": c["open"]}
+            "counters": [{"id": c["counter_id"], "name": c["name"], "open": bool(c["open"])}
                          for c in counters.values()],
             "notices": [{"id": n["id"], "text": n["text"], "kind": n["kind"]}
                         for n in self.store.notices(office_id, now)],

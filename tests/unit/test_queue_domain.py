@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 from services.queue import domain
 
@@ -6,8 +7,10 @@ from services.queue import domain
 def test_numbers_and_tokens():
     assert domain.format_number("A", 1) == "A-001"
     assert domain.format_number("B", 1234) == "B-1234"
-    tokens = {domain.new_token() for _ in range(1000)}
+    tokens = {domain.ticket_token("k", uuid.uuid4().hex) for _ in range(1000)}
     assert len(tokens) == 1000 and all(len(t) == 32 for t in tokens)  # 192 bits
+    assert domain.ticket_token("k", "id-1") == domain.ticket_token("k", "id-1")
+    assert domain.ticket_token("k", "id-1") != domain.ticket_token("other-key", "id-1")
     assert domain.token_key("abc") != domain.token_key("abd") and len(domain.token_key("x")) == 64
 
 
