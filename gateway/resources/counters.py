@@ -5,6 +5,7 @@ import falcon
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
 from gateway.auth import staff
+from gateway.cache import TtlCache
 from gateway.validation import body, load
 from services.queue.domain import COUNTER_ACTIONS
 
@@ -58,13 +59,15 @@ class WaitingList:
 
 
 class Board:
-    """What the hall's screen shows; polled every few seconds, so ETag/304."""
+    """What the hall's screen shows; polled every few seconds, so ETag/304 and
+    a one-second cache: many screens cost at most one RPC a second."""
 
-    def __init__(self, rpc):
+    def __init__(self, rpc, cache_seconds=1.0):
         self.rpc = rpc
+        self.cache = TtlCache(cache_seconds)
 
     def on_get(self, req, resp, office_id):
-        board = self.rpc.call("queue", "board", office_id)
+        board = self.cache.get(office_id, lambda: self.rpc.call("queue", "board", office_id))
         stable = {k: v for k, v in board.items() if k != "generated_at"}
         etag = 'W/"%s"' % hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:20]
         resp.etag = etag
