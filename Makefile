@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 # checkov pins packages our runtime pins disagree with: it gets a venv of its own.
 TOOLS := .venv-tools
 CHECKOV := $(TOOLS)/bin/checkov
+NODE_STAMP := node_modules/.installed
 export EVENTLET_NO_GREENDNS := yes
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test test-unit test-integration test-stack test-deploy bench clean-run help
+.PHONY: run test test-unit test-integration test-stack test-deploy test-e2e chromium bench clean-run help
 
 help:
 	@echo "make run   - start the whole stack with demo data on http://127.0.0.1:8000"
@@ -27,6 +28,16 @@ $(CHECKOV):
 	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install -q checkov==3.3.30
 
+# Browser tests: playwright-core and axe-core from npm, Debian's chromium.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "node and npm are needed for the browser tests (apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "Debian's chromium is needed: apt-get update && apt-get install -y chromium"; exit 1; }
+
 run: $(STAMP)
 	@deploy/local/ensure-rabbitmq.sh
 	@mkdir -p .run/mongo
@@ -35,11 +46,11 @@ run: $(STAMP)
 clean-run:
 	rm -rf .run
 
-test: $(STAMP) $(CHECKOV)
+test: $(STAMP) $(CHECKOV) $(NODE_STAMP) chromium
 	@deploy/local/ensure-rabbitmq.sh
 	$(PY) -m pytest tests/unit tests/deploy -q
 	$(PY) tests/run_patched.py tests/integration -q
-	$(PY) -m pytest tests/stack -q
+	$(PY) -m pytest tests/stack tests/e2e -q
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
@@ -49,6 +60,10 @@ test-integration: $(STAMP)
 
 test-stack: $(STAMP)
 	$(PY) -m pytest tests/stack -q
+
+test-e2e: $(STAMP) $(NODE_STAMP) chromium
+	@deploy/local/ensure-rabbitmq.sh
+	$(PY) -m pytest tests/e2e -q
 
 test-deploy: $(STAMP) $(CHECKOV)
 	$(PY) -m pytest tests/deploy -q

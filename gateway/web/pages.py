@@ -83,9 +83,15 @@ class Texts:
         return self("time.at", day=self.data["days"][at.weekday()],
                     date=f"{at.day} {self.data['months'][at.month - 1]}", time=clock, zone=zone)
 
-    def clock(self, iso):
+    def clock(self, iso, since=None):
+        """'HH.MM'; an end at midnight after ``since`` (a start, or a day) reads '24.00'."""
         at = dt.datetime.fromisoformat(iso)
-        return f"{at.hour:02d}{self('time.sep')}{at.minute:02d}"
+        hour = at.hour
+        if since is not None and hour == 0 and at.minute == 0:
+            start = since if isinstance(since, dt.date) and not isinstance(since, dt.datetime) \
+                else dt.datetime.fromisoformat(since).date()
+            hour = 24 if at.date() > start else 0
+        return f"{hour:02d}{self('time.sep')}{at.minute:02d}"
 
 
 def language(req, resp):
@@ -131,7 +137,6 @@ class StaticFiles:
         if entry is None:
             raise falcon.HTTPNotFound()
         data, zipped, ctype, etag = entry
-        resp.content_type = ctype
         resp.etag = etag
         resp.vary = ("Accept-Encoding",)
         resp.cache_control = (["public", "max-age=31536000", "immutable"] if version == self.version
@@ -139,6 +144,7 @@ class StaticFiles:
         if req.get_header("If-None-Match") == etag:
             resp.status = falcon.HTTP_304
             return
+        resp.content_type = ctype
         _send(req, resp, data, zipped)
 
 
@@ -268,7 +274,7 @@ class Home(Page):
             badges.append(f'<span class="badge badge-evening">{h(t("home.evening"))}</span>')
         facts = []
         if o["open_now"] and o.get("closes_at"):
-            facts.append(t("home.closes_at", time=t.clock(o["closes_at"])))
+            facts.append(t("home.closes_at", time=t.clock(o["closes_at"], today)))
         elif o.get("next_session"):
             facts.append(t("home.next_session", when=t.when(o["next_session"], today)))
         sessions = (o.get("today") or {}).get("sessions") or []
@@ -276,7 +282,7 @@ class Home(Page):
         if holiday:
             hours = t("home.holiday", name=holiday)
         elif sessions:
-            hours = ", ".join(f"{t.clock(s['start'])}–{t.clock(s['end'])}" for s in sessions)
+            hours = ", ".join(f"{t.clock(s['start'])}–{t.clock(s['end'], s['start'])}" for s in sessions)
         else:
             hours = t("home.today_none")
         services = ", ".join(_service_name(t, s) for s in o.get("services", []))
@@ -530,7 +536,8 @@ class TicketPage(Page):
             token=h(token), version=h(view["version"]))
         self.render(req, resp, t, t("ticket.title", number=view["number"]), main,
                     cache="private, no-cache",
-                    data={"token": token, "status": view["status"], "version": view["version"]})
+                    data={"token": token, "status": view["status"], "version": view["version"],
+                          "names": json.dumps(names, ensure_ascii=False)})
 
     def on_post(self, req, resp, token):
         """Cancel without JavaScript (the script asks for confirmation first)."""

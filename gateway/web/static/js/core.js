@@ -22,6 +22,14 @@ export function t(key, values = {}) {
     : text;
 }
 
+/** Now as "HH.MM" on the office's clock, whose UTC offset `iso` (any of its times) carries. */
+export function nowClock(iso) {
+  const m = /([+-])(\d\d):?(\d\d)$/.exec(iso || '');
+  const offset = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : -new Date().getTimezoneOffset();
+  const d = new Date(Date.now() + offset * 60000);
+  return `${String(d.getUTCHours()).padStart(2, '0')}${t('time.sep')}${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
 const ZONES = { 7: 'WIB', 8: 'WITA', 9: 'WIT' };
 
 /** "HH.MM" of an ISO time with offset, in the office's own clock. */

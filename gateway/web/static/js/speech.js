@@ -113,7 +113,7 @@ export class Announcer {
     if (!this.enabled) return this.queue;
     this.queue = this.queue.then(async () => {
       if (chime) await this.chime();
-      await this.speak(text);
+      if (text.trim()) await this.speak(text);
     }).catch(() => {});
     return this.queue;
   }
