@@ -86,6 +86,11 @@ def create_app(deps=None):
 
     app.add_route(f"{API}/permit-types", permits.PermitTypes(rpc))
     app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(rpc))
+    app.add_route(f"{API}/permits", permits.Permits(rpc))
+    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(rpc))
+    app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
+                  permits.PermitTransitions(rpc, authz))
+    app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(rpc))
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
                   accessibility.OfficeAccessibility(rpc))

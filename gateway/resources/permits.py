@@ -1,3 +1,13 @@
+import falcon
+from marshmallow import RAISE, Schema, fields, validate
+
+from gateway.auth import Authorizer, staff
+from gateway.errors import Problem
+from gateway.resources.tickets import idempotency_key
+from gateway.validation import load
+from services.permits.schemas import Application, Transition
+
+
 class PermitTypes:
     def __init__(self, rpc):
         self.rpc = rpc
@@ -12,3 +22,73 @@ class PermitType:
 
     def on_get(self, req, resp, code):
         resp.media = self.rpc.call("permits", "get_permit_type", code)
+
+
+class WorkListQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    office_id = fields.String(required=True, validate=validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$"))
+    status = fields.String(load_default=None, validate=validate.Length(max=40))
+    overdue = fields.Boolean(load_default=None, allow_none=True)
+
+
+class Permits:
+    """Apply (anyone) and the staff work list."""
+
+    access = {"GET": staff("clerk")}
+
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_post(self, req, resp):
+        data = load(Application(), req.get_media())
+        made = self.rpc.call("permits", "apply", data, idempotency_key=idempotency_key(req))
+        if made.pop("replayed"):
+            resp.set_header("Idempotent-Replayed", "true")
+        resp.status = falcon.HTTP_201
+        resp.location = made["status_url"]
+        resp.media = made
+
+    def on_get(self, req, resp):
+        query = load(WorkListQuery(), dict(req.params))
+        Authorizer.check_office(req.context.staff, query["office_id"])
+        resp.media = self.rpc.call("permits", "work_list", query["office_id"], query["status"],
+                                   query["overdue"])
+
+
+class Permit:
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_get(self, req, resp, tracking_code):
+        resp.set_header("Cache-Control", "private, no-cache")
+        resp.media = self.rpc.call("permits", "public_status", tracking_code)
+
+
+class PermitTransitions:
+    """Staff (Bearer token, scoped to the permit's office by the service) or
+    the applicant (X-Applicant-Secret) moves the application on."""
+
+    def __init__(self, rpc, authz):
+        self.rpc = rpc
+        self.authz = authz
+
+    def on_post(self, req, resp, tracking_code):
+        data = load(Transition(), req.get_media())
+        secret = req.get_header("X-Applicant-Secret")
+        claims = self.authz.claims(req) if req.get_header("Authorization") or not secret else None
+        resp.media = self.rpc.call("permits", "transition", tracking_code, data["action"],
+                                   data["note"], staff=claims, applicant_secret=secret)
+
+
+class Verify:
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_get(self, req, resp, permit_number):
+        code = req.get_param("code")
+        if not code or len(code) > 64:
+            raise Problem(falcon.HTTP_422, "Invalid input", "The verification code is missing",
+                          errors=[{"field": "code", "message": "required"}])
+        resp.media = self.rpc.call("permits", "verify", permit_number, code)

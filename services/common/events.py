@@ -66,6 +66,10 @@ class Office(_Event):
     latitude = fields.Float(load_default=None, allow_none=True)
     longitude = fields.Float(load_default=None, allow_none=True)
     region_path = fields.String(load_default="")
+    # What other services need of the calendar: working days for permit SLAs.
+    cuti_bersama = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                               load_default=dict)
+    observe_national_holidays = fields.Boolean(load_default=True)
 
 
 class FacilityStatus(_Event):

@@ -1,7 +1,7 @@
 """Permit types as published service standards (PATEN): requirements, time, fee."""
 from marshmallow import RAISE, Schema, fields, validate
 
-from services.queue.schemas import CODE, Names
+from services.queue.schemas import CODE, OFFICE_ID, Names
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
@@ -45,3 +45,31 @@ class PermitType(Strict):
     fee = fields.Integer(required=True, validate=validate.Range(min=0))  # Rupiah, integer
     attributes = fields.List(fields.Nested(Attribute), load_default=list)
     documents = fields.List(fields.Nested(Document), load_default=list)
+
+
+class Applicant(Strict):
+    nik = fields.String(required=True, validate=validate.Length(equal=16))
+    name = fields.String(required=True, validate=validate.Length(min=2, max=120))
+    phone = fields.String(required=True, validate=validate.Length(min=8, max=20))
+
+
+class Business(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=160))
+    address = fields.String(required=True, validate=validate.Length(min=5, max=300))
+    kbli = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Regexp(r"^\d{5}$", error="KBLI codes have 5 digits"))
+    nib = fields.String(load_default=None, allow_none=True,
+                        validate=validate.Regexp(r"^\d{13}$", error="an NIB has 13 digits"))
+
+
+class Application(Strict):
+    office_id = fields.String(required=True, validate=OFFICE_ID)
+    permit_type = fields.String(required=True, validate=CODE)
+    applicant = fields.Nested(Applicant, required=True)
+    business = fields.Nested(Business, required=True)
+    answers = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class Transition(Strict):
+    action = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    note = fields.String(load_default="", validate=validate.Length(max=1000))

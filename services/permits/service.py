@@ -1,16 +1,30 @@
-"""Permits service entrypoints (G2B business permits)."""
+"""Permits service entrypoints (G2B business permits); rules in domain.py."""
+import datetime as dt
+import hmac
+
 from marshmallow import ValidationError
+from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
+from prometheus_client import Counter
 
-from services.common.errors import Invalid, NotFound, ServiceError, marshmallow_errors
+from services.common import calendar, events
+from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, ServiceError,
+                                    marshmallow_errors)
 from services.common.mongo import Storage
 from services.common.observability import Observable
 from services.common.offices import FollowsOffices
-from services.permits.schemas import PermitType
+from services.permits import domain
+from services.permits.schemas import Application, PermitType, Transition
 from services.permits.storage import PermitStore
 
 EXPECTED = (ServiceError,)
+SLA_BREACHES = Counter("senja_permit_sla_breaches_total",
+                       "Permits decided or still open after their due date", ["office_id"])
+
+
+def utcnow():
+    return dt.datetime.now(dt.timezone.utc)
 
 
 class PermitsService(Observable, FollowsOffices):
@@ -18,7 +32,9 @@ class PermitsService(Observable, FollowsOffices):
 
     store = Storage(PermitStore, "senja_permits")
     dispatch = EventDispatcher()
+    config = Config()
 
+    # permit types ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def put_permit_type(self, permit_type):
         try:
@@ -38,3 +54,214 @@ class PermitsService(Observable, FollowsOffices):
         if found is None:
             raise NotFound(f"Unknown permit type {code}")
         return found
+
+    # applications ------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def apply(self, application, idempotency_key=None):
+        try:
+            data = Application().load(application)
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        office = self.store.office_copy(data["office_id"])
+        if office is None:
+            raise Invalid.fields([("office_id", "unknown office")], "Unknown office")
+        permit_type = self.store.get_type(data["permit_type"])
+        if permit_type is None:
+            raise Invalid.fields([("permit_type", "unknown permit type")], "Unknown permit type")
+        now = utcnow()
+        today = calendar.local_date(office, now)
+        phone, problems = domain.check_phone(data["applicant"]["phone"])
+        problems += domain.check_nik(data["applicant"]["nik"], today)
+        problems += domain.check_answers(permit_type, data["answers"])
+        if problems:
+            raise Invalid.fields(problems)
+
+        secret = self.config["SENJA_SECRET"]
+        code = domain.tracking_code(permit_type["code"], today)
+        if idempotency_key:
+            code = self.store.claim_idempotency_key(
+                domain.keyed_hash(secret, "idempotency", idempotency_key), code)
+            existing = self.store.get(code)
+            if existing is not None:
+                return {**self._public(existing, office), "replayed": True,
+                        "applicant_secret": self._applicant_secret(code)}
+        nik = data["applicant"]["nik"]
+        permit = {
+            "_id": code, "office_id": office["office_id"], "permit_type": permit_type["code"],
+            "status": "submitted", "version": 1, "submitted_at": now,
+            "submitted_date": today.isoformat(), "paused_days": 0, "paused_since": "",
+            "due_date": self._due(office, today, permit_type["sla_working_days"], 0).isoformat(),
+            "sla_working_days": permit_type["sla_working_days"],
+            # PDP: the NIK is kept only as a keyed hash (to match) and masked (to show).
+            "applicant": {"nik_hash": domain.keyed_hash(secret, "nik", nik),
+                          "nik_masked": domain.mask_nik(nik), "name": data["applicant"]["name"],
+                          "phone": phone},
+            "business": data["business"], "answers": data["answers"],
+            "permit_number": "",
+        }
+        while not self.store.insert(permit):  # a tracking code drawn twice: draw again
+            if idempotency_key:
+                raise Conflict("Try again", reason="retry")
+            permit["_id"] = code = domain.tracking_code(permit_type["code"], today)
+        self._record(permit, "submit", None, "submitted", "applicant", "", now)
+        events.publish(self.dispatch, "permit_submitted", self._event(permit, "applicant", now))
+        return {**self._public(permit, office), "replayed": False,
+                "applicant_secret": self._applicant_secret(code)}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def public_status(self, tracking_code):
+        permit = self._permit(tracking_code)
+        return self._public(permit, self.store.office_copy(permit["office_id"]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def transition(self, tracking_code, action, note="", staff=None, applicant_secret=None):
+        """``staff``: the caller's token claims; else ``applicant_secret`` proves the applicant."""
+        try:
+            req = Transition().load({"action": action, "note": note})
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        permit = self._permit(tracking_code)
+        office = self.store.office_copy(permit["office_id"])
+        if staff is not None:
+            if permit["office_id"] not in staff.get("offices", []):
+                raise Forbidden("Your account is not for this office")
+            kind, role, actor = "staff", staff.get("role"), f"staff:{staff.get('sub')}"
+        else:
+            if not hmac.compare_digest(applicant_secret or "", self._applicant_secret(tracking_code)):
+                raise Forbidden("Only the applicant (with the applicant secret) or staff may do this")
+            kind, role, actor = "applicant", None, "applicant"
+        try:
+            target = domain.check_transition(permit["status"], req["action"], kind, role, req["note"])
+        except domain.RuleBroken as broken:
+            raise Invalid.fields(broken.problems)
+        except PermissionError as err:
+            raise Forbidden(str(err))
+        except ValueError as err:
+            raise Conflict(str(err), reason="illegal_transition", current_status=permit["status"])
+
+        now = utcnow()
+        today = calendar.local_date(office, now)
+        changes = {"status": target}
+        if target == "returned_for_revision":
+            changes["paused_since"] = today.isoformat()
+        if req["action"] == "resubmit" and permit["paused_since"]:
+            paused = domain.working_days_between(dt.date.fromisoformat(permit["paused_since"]), today,
+                                                 lambda d: not calendar.is_working_day(office, d))
+            changes["paused_days"] = permit["paused_days"] + paused
+            changes["paused_since"] = ""
+            changes["due_date"] = self._due(office, dt.date.fromisoformat(permit["submitted_date"]),
+                                            permit["sla_working_days"], changes["paused_days"]).isoformat()
+        if target == "issued":
+            year = today.year
+            serial = self.store.next_number_serial(permit["office_id"], permit["permit_type"], year)
+            changes["permit_number"] = domain.permit_number(permit["office_id"], permit["permit_type"],
+                                                            year, serial)
+            changes["issued_date"] = today.isoformat()
+        if target in ("issued", "rejected") and today > dt.date.fromisoformat(permit["due_date"]):
+            SLA_BREACHES.labels(permit["office_id"]).inc()
+        moved = self.store.transition(tracking_code, permit["version"], changes)
+        if moved is None:
+            raise Conflict("The permit changed meanwhile; reload and try again", reason="stale")
+        self._record(moved, req["action"], permit["status"], target, actor, req["note"], now)
+        events.publish(self.dispatch, "permit_status_changed", self._event(moved, actor, now))
+        view = self._public(moved, office)
+        if staff is not None:
+            view["staff_view"] = self._staff_view(moved, office)
+        return view
+
+    @rpc(expected_exceptions=EXPECTED)
+    def work_list(self, office_id, status=None, overdue=None):
+        office = self.store.office_copy(office_id)
+        if office is None:
+            raise NotFound(f"Unknown office {office_id}")
+        today = calendar.local_date(office, utcnow())
+        out = []
+        for permit in self.store.work_list(office_id, [status] if status else None):
+            view = self._staff_view(permit, office, today)
+            if overdue is not None and (view["sla_state"] == "overdue") != overdue:
+                continue
+            out.append(view)
+        return out
+
+    @rpc(expected_exceptions=EXPECTED)
+    def verify(self, permit_number, code):
+        """Is this issued permit genuine and valid? Answers the same for forged and unknown."""
+        permit = self.store.by_number(permit_number) if permit_number else None
+        if permit is None or not domain.verify(self.config["SENJA_SECRET"], permit_number, code):
+            return {"permit_number": permit_number, "genuine": False, "valid": False}
+        return {"permit_number": permit_number, "genuine": True,
+                "valid": permit["status"] in domain.VALID_PERMIT, "status": permit["status"],
+                "permit_type": permit["permit_type"], "office_id": permit["office_id"],
+                "holder": domain.mask_name(permit["applicant"]["name"]),
+                "business": permit["business"]["name"], "issued_date": permit.get("issued_date")}
+
+    # helpers -------------------------------------------------------------------
+    def _permit(self, tracking_code):
+        permit = self.store.get(tracking_code) if isinstance(tracking_code, str) else None
+        if permit is None:
+            raise NotFound("No permit application with this tracking code")
+        return permit
+
+    def _applicant_secret(self, tracking_code):
+        # Derived, never stored in clear: an idempotent retry can hand it back.
+        return domain.keyed_hash(self.config["SENJA_SECRET"], "applicant-secret", tracking_code)[:32]
+
+    def _due(self, office, start, sla_days, paused_days):
+        return domain.add_working_days(start, sla_days + paused_days,
+                                       lambda d: not calendar.is_working_day(office, d))
+
+    def _sla(self, permit, office, today):
+        return domain.sla_state(permit["status"], dt.date.fromisoformat(permit["due_date"]), today,
+                                is_closed=lambda d: not calendar.is_working_day(office, d))
+
+    def _public(self, permit, office):
+        """What anyone with the tracking code sees: no personal data beyond a masked name."""
+        zone = calendar.tz(office)
+        today = calendar.local_date(office, utcnow())
+        out = {
+            "tracking_code": permit["_id"], "office_id": permit["office_id"],
+            "permit_type": permit["permit_type"], "status": permit["status"],
+            "submitted_at": _as_dt(permit["submitted_at"]).astimezone(zone).isoformat(timespec="seconds"),
+            "due_date": permit["due_date"], "sla_paused": permit["status"] == "returned_for_revision",
+            "sla_state": self._sla(permit, office, today),
+            "applicant_name": domain.mask_name(permit["applicant"]["name"]),
+            "permit_number": permit.get("permit_number") or None,
+            "history": [{"at": _as_dt(h["at"]).astimezone(zone).isoformat(timespec="seconds"),
+                         "action": h["action"], "status": h["to"],
+                         "note": h["note"] if h["to"] in ("returned_for_revision", "rejected", "revoked") else ""}
+                        for h in self.store.history_of(permit["_id"])],
+            "status_url": f"/api/v1/permits/{permit['_id']}",
+        }
+        if out["permit_number"] and out["status"] in domain.VALID_PERMIT:
+            out["verify_url"] = (f"/verify?number={out['permit_number']}&code="
+                                 f"{domain.verification_code(self.config['SENJA_SECRET'], out['permit_number'])}")
+        return out
+
+    def _staff_view(self, permit, office, today=None):
+        today = today or calendar.local_date(office, utcnow())
+        return {"tracking_code": permit["_id"], "permit_type": permit["permit_type"],
+                "status": permit["status"], "submitted_date": permit["submitted_date"],
+                "due_date": permit["due_date"], "sla_state": self._sla(permit, office, today),
+                "applicant": {"name": permit["applicant"]["name"],
+                              "nik": permit["applicant"]["nik_masked"],
+                              "phone": domain.mask_phone(permit["applicant"]["phone"])},
+                "business": permit["business"], "answers": permit["answers"],
+                "permit_number": permit.get("permit_number") or None, "version": permit["version"]}
+
+    def _record(self, permit, action, before, after, actor, note, now):
+        self.store.record({"tracking_code": permit["_id"], "office_id": permit["office_id"],
+                           "action": action, "from": before, "to": after, "actor": actor,
+                           "note": note, "at": now})
+
+    def _event(self, permit, actor, now):
+        return {"at": now, "actor": actor, "request_id": self.request_id,
+                "tracking_code": permit["_id"], "office_id": permit["office_id"],
+                "permit_type": permit["permit_type"], "status": permit["status"],
+                "due_date": dt.date.fromisoformat(permit["due_date"])}
+
+
+def _as_dt(value):
+    """Dates written with $set come back as text from nx-27017; inserts keep BSON dates."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.timezone.utc)
+    return value

@@ -2,7 +2,7 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.events import PRIORITY_REASONS
-from services.queue.calendar import TIMEZONES, validate_office_calendar
+from services.common.calendar import TIMEZONES, validate_office_calendar
 
 OFFICE_ID = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="must be a Kemendagri kecamatan code like 33.71.02")
 CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,15}$", error="must be upper-case letters/digits")

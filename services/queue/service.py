@@ -8,11 +8,11 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from prometheus_client import Gauge
 
-from services.common import events, regions
+from services.common import calendar, events, regions
 from services.common.errors import Conflict, Invalid, NotFound, ServiceError, marshmallow_errors
 from services.common.mongo import Storage
 from services.common.observability import EVENTS_HANDLED, Observable
-from services.queue import calendar, domain
+from services.queue import domain
 from services.queue.schemas import IssueTicket, OfficeConfig
 from services.queue.storage import QueueStore
 
@@ -411,7 +411,9 @@ class QueueService(Observable):
             "at": utcnow(), "actor": actor, "office_id": office["id"], "name": office["name"],
             "timezone": office["timezone"], "address": office.get("address", ""),
             "latitude": loc.get("lat"), "longitude": loc.get("lon"),
-            "region_path": office.get("region_path", "")})
+            "region_path": office.get("region_path", ""),
+            "cuti_bersama": office.get("cuti_bersama", {}),
+            "observe_national_holidays": office.get("observe_national_holidays", True)})
 
     def _office_view(self, office, now):
         session = calendar.current_session(office, now)

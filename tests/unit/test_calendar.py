@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from services.queue import calendar
+from services.common import calendar
 
 WIB, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Jayapura")
 DEMO = yaml.safe_load(open("gateway/data/kota-magelang.yaml"))

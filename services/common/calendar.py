@@ -1,4 +1,5 @@
-"""An office's calendar: local time, weekly sessions, holidays. Pure domain.
+"""An office's calendar: local time, weekly sessions, holidays. Pure domain,
+shared by the queue (sessions) and permits (working days for the SLA).
 
 An office is a plain dict as configured (see gateway/data/kota-magelang.yaml):
 ``timezone``, ``sessions`` {mon..sun: [["08:00","12:00"], ...]},
@@ -47,6 +48,11 @@ def holiday_name(office, day):
         if str(closure.get("date")) == iso:
             return closure.get("reason", "Closed")
     return None
+
+
+def is_working_day(office, day):
+    """Working days for SLAs: Monday to Friday, not a holiday or cuti bersama."""
+    return day.weekday() < 5 and holiday_name(office, day) is None
 
 
 def sessions_on(office, day):

@@ -1,0 +1,185 @@
+"""Permit rules: the life cycle, the working-day SLA, identifiers and
+personal data. Pure domain: no nameko, no pymongo.
+
+Life cycle (DOMAIN.md): submitted -> intake_check -> in_review (<-> inspection)
+-> approved -> signing -> issued -> handed_over; returned_for_revision pauses
+the SLA clock until the applicant resubmits; rejected and revoked need a
+reason; the applicant may withdraw while nothing is decided.
+"""
+import base64
+import re
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from lokal import normalize_phone, parse_nik, partial_mask
+
+FINAL = ("rejected", "withdrawn", "revoked", "expired", "handed_over")
+VALID_PERMIT = ("issued", "handed_over")
+OPEN_FOR_SLA = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing")
+
+# action -> (from statuses, to status, who may do it, note required)
+TRANSITIONS = {
+    "start_intake": (("submitted",), "intake_check", "clerk", False),
+    "accept": (("intake_check",), "in_review", "clerk", False),
+    "return": (("intake_check", "in_review"), "returned_for_revision", "clerk", True),
+    "resubmit": (("returned_for_revision",), "intake_check", "applicant", False),
+    "schedule_inspection": (("in_review",), "inspection", "clerk", False),
+    "inspection_done": (("inspection",), "in_review", "clerk", False),
+    "approve": (("in_review",), "approved", "supervisor", False),
+    "send_to_signing": (("approved",), "signing", "clerk", False),
+    "sign": (("signing",), "issued", "supervisor", False),
+    "hand_over": (("issued",), "handed_over", "clerk", False),
+    "reject": (("intake_check", "in_review", "inspection"), "rejected", "supervisor", True),
+    "withdraw": (("submitted", "intake_check", "in_review", "returned_for_revision"),
+                 "withdrawn", "applicant", False),
+    "revoke": (("issued", "handed_over"), "revoked", "supervisor", True),
+}
+ROLE_RANK = {"clerk": 0, "supervisor": 1, "admin": 2}
+
+
+class RuleBroken(Exception):
+    """(field, message) pairs that make an input unacceptable."""
+
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def check_transition(status, action, actor_kind, role=None, note=""):
+    """The next status, or RuleBroken / PermissionError / ValueError(illegal)."""
+    if action not in TRANSITIONS:
+        raise RuleBroken([("action", f"must be one of {', '.join(TRANSITIONS)}")])
+    allowed_from, target, who, needs_note = TRANSITIONS[action]
+    if who == "applicant":
+        if actor_kind != "applicant":
+            raise PermissionError("only the applicant may do this")
+    elif actor_kind != "staff" or ROLE_RANK.get(role, -1) < ROLE_RANK[who]:
+        raise PermissionError(f"this needs the {who} role")
+    if status not in allowed_from:
+        raise ValueError(f"a permit that is {status} cannot be changed by {action}")
+    if needs_note and not (note or "").strip():
+        raise RuleBroken([("note", "a reason is required for this action")])
+    return target
+
+
+# identifiers --------------------------------------------------------------
+def check_nik(nik, today):
+    """Problems with a NIK: 16 digits, a known region, a real birth date."""
+    if not isinstance(nik, str) or len(nik) != 16 or not nik.isdigit():
+        return [("applicant.nik", "must be 16 digits")]
+    info = parse_nik(nik, reference_date=today)
+    if not info.valid:
+        return [("applicant.nik", issue.message) for issue in info.errors] or \
+            [("applicant.nik", "not a valid NIK")]
+    return []
+
+
+def check_phone(phone):
+    normal = normalize_phone(phone) if isinstance(phone, str) else None
+    if normal is None:
+        return None, [("applicant.phone", "not an Indonesian phone number")]
+    return normal, []
+
+
+def keyed_hash(secret, purpose, value):
+    """Matchable without being readable (UU 27/2022 PDP): HMAC-SHA256."""
+    return hmac.new(secret.encode(), f"{purpose}|{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def mask_nik(nik):
+    return partial_mask("NIK", nik)
+
+
+def mask_phone(phone):
+    return partial_mask("PHONE", phone)
+
+
+def mask_name(name):
+    """'Siti Rahayu' -> 'S*** R*****': enough to recognise, not to identify."""
+    return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split() if w)
+
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def tracking_code(permit_type, today):
+    tail = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"{permit_type}-{today:%y%m}-{tail}"
+
+
+def applicant_secret():
+    return secrets.token_urlsafe(24)
+
+
+def permit_number(office_id, permit_type, year, serial):
+    return f"{office_id.replace('.', '')}-{permit_type}-{year}-{serial:05d}"
+
+
+def verification_code(secret, number):
+    digest = hmac.new(secret.encode(), f"permit|{number}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().rstrip("=")
+
+
+def verify(secret, number, code):
+    return hmac.compare_digest(verification_code(secret, number), (code or "").upper())
+
+
+# SLA in working days --------------------------------------------------------
+def add_working_days(start, days, is_closed):
+    """The date ``days`` working days after ``start`` (``is_closed(date)``:
+    weekend, national holiday or cuti bersama)."""
+    day = start
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if not is_closed(day):
+            days -= 1
+    return day
+
+
+def working_days_between(start, end, is_closed):
+    """Working days after ``start`` up to and including ``end``."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if not is_closed(day):
+            count += 1
+    return count
+
+
+def sla_state(status, due, today, warn_days=1, is_closed=None):
+    if status not in OPEN_FOR_SLA:
+        return "paused" if status == "returned_for_revision" else "closed"
+    if today > due:
+        return "overdue"
+    left = working_days_between(today, due, is_closed) if is_closed else (due - today).days
+    return "due_soon" if left <= warn_days else "on_track"
+
+
+def check_answers(permit_type, answers):
+    """Problems with the answers to a permit type's questions (Open311 style)."""
+    problems = []
+    known = {a["code"]: a for a in permit_type.get("attributes", [])}
+    for code in answers:
+        if code not in known:
+            problems.append((f"answers.{code}", "unknown question"))
+    for code, attr in known.items():
+        value = answers.get(code)
+        if value in (None, "", []):
+            if attr.get("required", True):
+                problems.append((f"answers.{code}", "required"))
+            continue
+        kind = attr["datatype"]
+        if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            problems.append((f"answers.{code}", "must be a number"))
+        elif kind in ("string", "text", "datetime") and not isinstance(value, str):
+            problems.append((f"answers.{code}", "must be text"))
+        elif kind == "singlevaluelist" and value not in {v["key"] for v in attr.get("values", [])}:
+            problems.append((f"answers.{code}", "not one of the offered values"))
+        elif kind == "multivaluelist" and (not isinstance(value, list) or
+                                           not set(value) <= {v["key"] for v in attr.get("values", [])}):
+            problems.append((f"answers.{code}", "not among the offered values"))
+        elif attr.get("pattern") and isinstance(value, str) and not re.fullmatch(attr["pattern"], value):
+            problems.append((f"answers.{code}", "does not have the expected form"))
+    return problems

@@ -1,0 +1,133 @@
+"""Business permit applications end to end: apply, track, review, issue,
+verify; personal data masked; illegal moves refused; nothing half-written."""
+import pytest
+
+from tests.support import http
+
+OFFICE = "33.71.02"
+NIK = "3371024506900001"  # Magelang Utara, born 5 June 1990 (woman: day + 40)
+PHONE = "0812-3456-7890"
+
+
+def application(**overrides):
+    body = {"office_id": OFFICE, "permit_type": "IUMK",
+            "applicant": {"nik": NIK, "name": "Siti Rahayu", "phone": PHONE},
+            "business": {"name": "Warung Siti", "address": "Jl. Pahlawan 12, Magelang", "kbli": "56102"},
+            "answers": {"kbli": "56102", "capital": 5000000}}
+    body.update(overrides)
+    return body
+
+
+def apply(stack, body=None, headers=None):
+    return http("POST", f"{stack.url}/api/v1/permits", body or application(), headers=headers)
+
+
+def move(stack, code, action, note="", headers=None):
+    return http("POST", f"{stack.url}/api/v1/permits/{code}/transitions",
+                {"action": action, "note": note}, headers=headers)
+
+
+def test_apply_and_track_without_personal_data(stack):
+    status, headers, made = apply(stack)
+    assert status == 201, made
+    assert made["status"] == "submitted" and made["due_date"] and made["applicant_secret"]
+    assert headers["Location"].endswith(made["tracking_code"])
+    status, _, public = http("GET", f"{stack.url}/api/v1/permits/{made['tracking_code']}")
+    assert status == 200 and public["applicant_name"] == "S*** R*****"
+    text = str(public)
+    assert NIK not in text and "3456" not in text and "Siti" not in text
+    assert [h["status"] for h in public["history"]] == ["submitted"]
+
+
+def test_full_life_cycle_issue_verify_revoke(stack, login):
+    code = apply(stack)[2]["tracking_code"]
+    clerk, supervisor = login("clerk.utara"), login("super.utara")
+    for action in ("start_intake", "accept"):
+        assert move(stack, code, action, headers=clerk)[0] == 200
+    assert move(stack, code, "approve", headers=clerk)[0] == 403  # supervisors decide
+    assert move(stack, code, "approve", headers=supervisor)[0] == 200
+    assert move(stack, code, "send_to_signing", headers=clerk)[0] == 200
+    status, _, issued = move(stack, code, "sign", headers=supervisor)
+    assert status == 200 and issued["status"] == "issued" and issued["permit_number"]
+    number, verify_code = issued["permit_number"], issued["verify_url"].split("code=")[1]
+
+    ok = http("GET", f"{stack.url}/api/v1/verify/{number}?code={verify_code}")[2]
+    assert ok["genuine"] and ok["valid"] and ok["holder"] == "S*** R*****"
+    forged = http("GET", f"{stack.url}/api/v1/verify/{number}?code=AAAAAAAAAAAAAAAA")[2]
+    assert forged == {"permit_number": number, "genuine": False, "valid": False}
+
+    assert move(stack, code, "revoke", headers=supervisor)[0] == 422  # a reason is required
+    assert move(stack, code, "revoke", "fraudulent documents", headers=supervisor)[0] == 200
+    after = http("GET", f"{stack.url}/api/v1/verify/{number}?code={verify_code}")[2]
+    assert after["genuine"] and not after["valid"] and after["status"] == "revoked"
+    history = http("GET", f"{stack.url}/api/v1/permits/{code}")[2]["history"]
+    assert [h["action"] for h in history] == ["submit", "start_intake", "accept", "approve",
+                                              "send_to_signing", "sign", "revoke"]
+
+
+def test_revision_pauses_the_sla_and_only_the_applicant_resubmits(stack, login):
+    made = apply(stack)[2]
+    code, secret = made["tracking_code"], made["applicant_secret"]
+    clerk = login("clerk.utara")
+    assert move(stack, code, "start_intake", headers=clerk)[0] == 200
+    assert move(stack, code, "return", headers=clerk)[0] == 422
+    status, _, returned = move(stack, code, "return", "photo missing", headers=clerk)
+    assert status == 200 and returned["sla_paused"] and returned["sla_state"] == "paused"
+    assert returned["history"][-1]["note"] == "photo missing"
+    assert move(stack, code, "resubmit", headers={"X-Applicant-Secret": "wrong" * 6})[0] == 403
+    assert move(stack, code, "resubmit", headers=clerk)[0] == 403  # the applicant's own act
+    status, _, back = move(stack, code, "resubmit", headers={"X-Applicant-Secret": secret})
+    assert status == 200 and back["status"] == "intake_check" and not back["sla_paused"]
+    assert back["due_date"] >= made["due_date"]
+
+
+def test_applicant_withdraws_and_illegal_moves_are_409(stack, login):
+    made = apply(stack)[2]
+    code, secret = made["tracking_code"], made["applicant_secret"]
+    assert move(stack, code, "withdraw", headers={"X-Applicant-Secret": secret})[2]["status"] == "withdrawn"
+    status, _, problem = move(stack, code, "start_intake", headers=login("clerk.utara"))
+    assert status == 409 and problem["reason"] == "illegal_transition"
+    assert move(stack, code, "start_intake", headers=login("clerk.selatan"))[0] == 403  # other office
+    assert move(stack, code, "start_intake")[0] == 401
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"applicant": {"nik": "3371029913900001", "name": "Siti", "phone": PHONE}}, "applicant.nik"),
+    ({"applicant": {"nik": "9999024506900001", "name": "Siti", "phone": PHONE}}, "applicant.nik"),
+    ({"applicant": {"nik": NIK, "name": "Siti", "phone": "12345678"}}, "applicant.phone"),
+    ({"office_id": "99.99.99"}, "office_id"),
+    ({"permit_type": "NOPE"}, "permit_type"),
+    ({"answers": {"kbli": "5610", "capital": 5}}, "answers.kbli"),
+    ({"answers": {"kbli": "56102"}}, "answers.capital"),
+    ({"business": {"name": "W", "address": "x"}}, "business.name"),
+    ({"unknown": 1}, "unknown"),
+])
+def test_bad_applications_are_422_and_store_nothing(stack, login, change, field):
+    before = len(http("GET", f"{stack.url}/api/v1/permits?office_id={OFFICE}",
+                      headers=login("clerk.utara"))[2])
+    status, _, problem = apply(stack, application(**change))
+    assert status == 422, problem
+    assert field in {e["field"] for e in problem["errors"]}
+    assert NIK not in str(problem)
+    after = len(http("GET", f"{stack.url}/api/v1/permits?office_id={OFFICE}",
+                     headers=login("clerk.utara"))[2])
+    assert after == before
+
+
+def test_work_list_is_for_staff_of_the_office_with_masked_identifiers(stack, login):
+    apply(stack)
+    url = f"{stack.url}/api/v1/permits?office_id={OFFICE}"
+    assert http("GET", url)[0] == 401
+    assert http("GET", url, headers=login("clerk.selatan"))[0] == 403
+    status, _, work = http("GET", url + "&status=submitted&overdue=false", headers=login("clerk.utara"))
+    assert status == 200 and work and all(p["status"] == "submitted" for p in work)
+    assert work[0]["applicant"]["nik"] == "3371********0001"
+    assert work[0]["applicant"]["phone"].endswith("7890") and "3456" not in work[0]["applicant"]["phone"]
+
+
+def test_idempotent_application(stack):
+    key = {"Idempotency-Key": "form-submit-0001-abcdef"}
+    first, again = apply(stack, headers=key), apply(stack, headers=key)
+    assert first[0] == again[0] == 201
+    assert again[2]["tracking_code"] == first[2]["tracking_code"]
+    assert again[2]["applicant_secret"] == first[2]["applicant_secret"]
