@@ -94,6 +94,13 @@ def create_app(deps=None):
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
                   accessibility.OfficeAccessibility(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/facilities", accessibility.OfficeFacilities(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/facility-reports", accessibility.OfficeReports(rpc))
+    app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(rpc))
+    app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(rpc))
+    app.add_route(f"{API}/facilities/{{facility_id}}/reports", accessibility.FacilityReports(rpc))
+    app.add_route(f"{API}/accessibility/search", accessibility.Search(rpc))
+    app.add_route(f"{API}/accessibility/export", accessibility.Export(rpc))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
     app.add_error_handler(Exception, errors.handle_unexpected)
     from gateway.web import pages  # the thin web client: /, /kiosk, /display, /counter, /t

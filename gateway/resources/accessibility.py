@@ -1,6 +1,135 @@
+import csv
+import io
+import json
+
+import falcon
+
+from gateway.auth import staff
+from gateway.errors import invalid
+from gateway.validation import load
+from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
+
+
 class OfficeAccessibility:
     def __init__(self, rpc):
         self.rpc = rpc
 
     def on_get(self, req, resp, office_id):
         resp.media = self.rpc.call("accessibility", "office_accessibility", office_id)
+
+
+class OfficeFacilities:
+    access = {"POST": staff("supervisor", office="office_id")}
+
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_post(self, req, resp, office_id):
+        body = req.get_media()
+        if not isinstance(body, dict):
+            raise invalid([("body", "must be a JSON object")])
+        load(Facility(), {**body, "office_id": office_id})  # 422 before any RPC
+        resp.status = falcon.HTTP_201
+        resp.media = self.rpc.call("accessibility", "add_facility", office_id,
+                                   {k: v for k, v in body.items() if k != "office_id"},
+                                   req.context.staff)
+
+
+class FacilityResource:
+    """PATCH by a supervisor of the facility's office (the service checks the office)."""
+
+    access = {"PATCH": staff("supervisor")}
+
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_patch(self, req, resp, facility_id):
+        body = req.get_media()
+        load(FacilityPatch(), body)  # 422 before any RPC
+        resp.media = self.rpc.call("accessibility", "update_facility", facility_id, body,
+                                   req.context.staff)
+
+
+class FacilityHistory:
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_get(self, req, resp, facility_id):
+        resp.media = self.rpc.call("accessibility", "facility_history", facility_id)
+
+
+class FacilityReports:
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_post(self, req, resp, facility_id):
+        report = load(ProblemReport(), req.get_media())
+        resp.status = falcon.HTTP_201
+        resp.media = self.rpc.call("accessibility", "report_problem", facility_id, report)
+
+
+class OfficeReports:
+    access = {"GET": staff("supervisor", office="office_id")}
+
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_get(self, req, resp, office_id):
+        resp.media = self.rpc.call("accessibility", "list_reports", office_id, req.context.staff)
+
+
+class Search:
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_get(self, req, resp):
+        needs = [n for n in (req.get_param("needs") or "").split(",") if n]
+        open_now = req.get_param_as_bool("open_now", default=False)
+        found = self.rpc.call("accessibility", "search", needs)
+        if open_now:
+            open_ids = {o["id"] for o in self.rpc.call("queue", "list_offices") if o["open_now"]}
+            found = [o for o in found if o["office_id"] in open_ids]
+        resp.media = found
+
+
+class Export:
+    """Open data: GeoJSON (OSM-style keys) or CSV, one row per facility."""
+
+    def __init__(self, rpc):
+        self.rpc = rpc
+
+    def on_get(self, req, resp):
+        fmt = req.get_param("format") or "geojson"
+        if fmt not in ("geojson", "csv"):
+            raise invalid([("format", "geojson or csv")])
+        offices = self.rpc.call("accessibility", "export")
+        resp.set_header("Access-Control-Allow-Origin", "*")  # open data
+        if fmt == "geojson":
+            resp.content_type = "application/geo+json"
+            resp.text = json.dumps({"type": "FeatureCollection",
+                                    "features": [_feature(o) for o in offices]}, ensure_ascii=False)
+            return
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["office_id", "office_name", "latitude", "longitude", "facility_id", "kind",
+                         "name", "status", "effective_status", "verified_at"])
+        for o in offices:
+            for f in o["facilities"]:
+                writer.writerow([o["office_id"], o["name"], o["latitude"], o["longitude"], f["id"],
+                                 f["kind"], f["name"]["id"], f["status"], f["effective_status"],
+                                 f["verified_at"] or ""])
+        resp.content_type = "text/csv; charset=utf-8"
+        resp.downloadable_as = "senja-accessibility.csv"
+        resp.text = out.getvalue()
+
+
+def _feature(office):
+    s = office["summary"]
+    geometry = ({"type": "Point", "coordinates": [office["longitude"], office["latitude"]]}
+                if office["latitude"] is not None else None)
+    return {"type": "Feature", "geometry": geometry,
+            "properties": {"ref:kemendagri": office["office_id"], "name": office["name"],
+                           "wheelchair": s["wheelchair"], "toilets:wheelchair": s["toilets_wheelchair"],
+                           "tactile_paving": s["tactile_paving"], "hearing_loop": s["hearing_loop"],
+                           "facilities": [{"id": f["id"], "kind": f["kind"], "status": f["effective_status"]}
+                                          for f in office["facilities"]]}}

@@ -77,3 +77,12 @@ def summary(facilities, now):
         "hearing_loop": state(("hearing_loop",)),
         "priority_counter": state(("priority_counter",)),
     }
+
+
+NEEDS = ("wheelchair", "toilets_wheelchair", "hearing", "vision", "tactile_paving",
+         "hearing_loop", "priority_counter")
+
+
+def meets(summary, needs):
+    """Every need met for sure: "limited" or "unknown" do not count as met."""
+    return all(summary.get(need) == "yes" for need in needs)

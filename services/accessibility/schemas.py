@@ -17,3 +17,21 @@ class Facility(Schema):
     source = fields.String(load_default="office survey")
     verified_by = fields.String(load_default=None, allow_none=True)
     verified_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class FacilityPatch(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    name = fields.Nested(Names)
+    measurements = fields.Dict(keys=fields.String(validate=validate.Length(max=40)), values=fields.Raw())
+
+
+class ProblemReport(Schema):
+    class Meta:
+        unknown = RAISE
+
+    description = fields.String(required=True, validate=validate.Length(min=5, max=1000))
+    contact = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))

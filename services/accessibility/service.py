@@ -1,20 +1,26 @@
 """Accessibility service entrypoints: each office's facilities and their state."""
 import datetime as dt
+import uuid
+
+from lokal import normalize_phone, partial_mask
 
 from marshmallow import ValidationError
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
+from prometheus_client import Counter
 
 from services.accessibility import domain
-from services.accessibility.schemas import Facility
+from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
 from services.accessibility.storage import AccessibilityStore
 from services.common import events
-from services.common.errors import Invalid, NotFound, ServiceError, marshmallow_errors
+from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, ServiceError,
+                                    marshmallow_errors)
 from services.common.mongo import Storage
 from services.common.observability import Observable
 from services.common.offices import FollowsOffices
 
 EXPECTED = (ServiceError,)
+REPORTS = Counter("senja_facility_reports_total", "Citizens' problem reports", ["office_id"])
 
 
 def utcnow():
@@ -29,12 +35,112 @@ class AccessibilityService(Observable, FollowsOffices):
 
     @rpc(expected_exceptions=EXPECTED)
     def put_facility(self, facility, actor="system", reason="configuration"):
+        """Create or replace a facility (configuration files, demo data)."""
+        data = self._load(facility)
+        return self._save(data, actor, reason)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def add_facility(self, office_id, facility, staff):
+        _check_office(staff, office_id)
+        data = self._load({**facility, "office_id": office_id, "verified_at": utcnow().isoformat(),
+                           "verified_by": staff["sub"]})
+        if self.store.get_facility(data["id"]) is not None:
+            raise Conflict(f"A facility {data['id']} exists already", reason="exists")
+        return self._save(data, f"staff:{staff['sub']}", "added")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def update_facility(self, facility_id, changes, staff):
+        """A supervisor's change: measurements, name or status (a status change needs a reason).
+        Any change by staff on site counts as a fresh verification."""
+        facility = self._facility(facility_id)
+        _check_office(staff, facility["office_id"])
+        try:
+            patch = FacilityPatch().load(changes)
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        reason = patch.pop("reason", "").strip()
+        if "status" in patch and patch["status"] != facility["status"] and not reason:
+            raise Invalid.fields([("reason", "required when the status changes")])
+        measurements = {**facility.get("measurements", {}), **patch.pop("measurements", {})}
+        updated = {**facility, **patch, "measurements": measurements, "verified_at": utcnow(),
+                   "verified_by": staff["sub"], "source": "staff on site"}
+        return self._save(updated, f"staff:{staff['sub']}", reason or "measurements")
+
+    @rpc(expected_exceptions=EXPECTED)
+    def facility_history(self, facility_id):
+        self._facility(facility_id)
+        return [{**h, "at": h["at"].isoformat()} for h in self.store.history_of(facility_id)]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def report_problem(self, facility_id, report):
+        """A citizen's problem report; the contact (optional) is kept for staff only."""
+        facility = self._facility(facility_id)
+        try:
+            data = ProblemReport().load(report)
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        contact = None
+        if data.get("contact"):
+            contact = normalize_phone(data["contact"])
+            if contact is None:
+                raise Invalid.fields([("contact", "not an Indonesian phone number")])
+        entry = {"id": uuid.uuid4().hex[:12], "facility_id": facility_id,
+                 "office_id": facility["office_id"], "description": data["description"],
+                 "contact": contact, "at": utcnow(), "state": "open"}
+        self.store.add_report(entry)
+        REPORTS.labels(facility["office_id"]).inc()
+        return {"id": entry["id"], "facility_id": facility_id, "state": "open",
+                "at": entry["at"].isoformat()}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_reports(self, office_id, staff):
+        _check_office(staff, office_id)
+        return [{**r, "at": _as_dt(r["at"]).isoformat(),
+                 "contact": mask_phone(r["contact"]) if r.get("contact") else None}
+                for r in self.store.reports_of(office_id)]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def search(self, needs):
+        """Offices whose facilities meet every need (summary value "yes")."""
+        unknown = [n for n in needs if n not in domain.NEEDS]
+        if unknown:
+            raise Invalid.fields([("needs", f"unknown need(s) {', '.join(unknown)}; "
+                                            f"one of {', '.join(domain.NEEDS)}")])
+        now = utcnow()
+        out = []
+        for office in self.store.office_copies():
+            summary = domain.summary(self.store.list_facilities(office["office_id"]), now)
+            if domain.meets(summary, needs):
+                out.append({"office_id": office["office_id"], "name": office["name"],
+                            "summary": summary})
+        return out
+
+    @rpc
+    def export(self):
+        """Open data: every office with its location, summary and facilities."""
+        now = utcnow()
+        return [{"office_id": o["office_id"], "name": o["name"], "latitude": o.get("latitude"),
+                 "longitude": o.get("longitude"),
+                 "summary": domain.summary(facilities := self.store.list_facilities(o["office_id"]), now),
+                 "facilities": [self._view(f, now) for f in facilities]}
+                for o in self.store.office_copies()]
+
+    def _load(self, facility):
         try:
             data = Facility().load(facility)
         except ValidationError as err:
             raise Invalid.fields(marshmallow_errors(err.messages), "Invalid facility")
         if self.store.office_copy(data["office_id"]) is None:
             raise Invalid.fields([("office_id", "unknown office")], "Unknown office")
+        return data
+
+    def _facility(self, facility_id):
+        found = self.store.get_facility(facility_id) if isinstance(facility_id, str) else None
+        if found is None:
+            raise NotFound(f"Unknown facility {facility_id}")
+        return found
+
+    def _save(self, data, actor, reason):
         now = utcnow()
         previous = self.store.put_facility(data)
         before = previous.get("status") if previous else None
@@ -61,7 +167,24 @@ class AccessibilityService(Observable, FollowsOffices):
 
     def _view(self, facility, now):
         return {**facility,
-                "verified_at": facility["verified_at"].isoformat() if facility.get("verified_at") else None,
+                "verified_at": _as_dt(facility["verified_at"]).isoformat() if facility.get("verified_at") else None,
                 "effective_status": domain.effective_status(facility, now),
                 "standard_issues": [{"field": f, "message": m} for f, m in
                                     domain.standard_issues(facility["kind"], facility.get("measurements", {}))]}
+
+
+def _check_office(staff, office_id):
+    if office_id not in (staff or {}).get("offices", []):
+        raise Forbidden("Your account is not for this office")
+
+
+def mask_phone(phone):
+    return partial_mask("PHONE", phone)
+
+
+def _as_dt(value):
+    """Dates written with $set come back as text from nx-27017."""
+    if isinstance(value, str):
+        parsed = dt.datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return value

@@ -23,5 +23,20 @@ class AccessibilityStore(MongoStore, OfficeDirectoryStore):
     def list_facilities(self, office_id):
         return list(self.facilities.find({"office_id": office_id}, {"_id": 0}).sort("id", ASCENDING))
 
+    def get_facility(self, facility_id):
+        return self.facilities.find_one({"_id": facility_id}, {"_id": 0})
+
     def record(self, entry):
         self.history.insert_one(entry)
+
+    def history_of(self, facility_id):
+        return list(self.history.find({"facility_id": facility_id}, {"_id": 0}).sort("at", ASCENDING))
+
+    def add_report(self, report):
+        self.db.reports.insert_one({"_id": report["id"], **report})
+
+    def reports_of(self, office_id):
+        return list(self.db.reports.find({"office_id": office_id}, {"_id": 0}).sort("at", ASCENDING))
+
+    def office_copies(self):
+        return list(self.db.offices.find({}, {"_id": 0}).sort("office_id", ASCENDING))
