@@ -90,6 +90,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(rpc))
     app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
                   permits.PermitTransitions(rpc, authz))
+    app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(rpc))
     app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(rpc))
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",

@@ -1,8 +1,10 @@
+import base64
+
 import falcon
 from marshmallow import RAISE, Schema, fields, validate
 
 from gateway.auth import Authorizer, staff
-from gateway.errors import Problem
+from gateway.errors import Problem, invalid
 from gateway.resources.tickets import idempotency_key
 from gateway.validation import load
 from services.permits.schemas import Application, Transition
@@ -92,3 +94,40 @@ class Verify:
             raise Problem(falcon.HTTP_422, "Invalid input", "The verification code is missing",
                           errors=[{"field": "code", "message": "required"}])
         resp.media = self.rpc.call("permits", "verify", permit_number, code)
+
+
+MAX_UPLOAD_BYTES = 10_000_000
+
+
+class PermitDocuments:
+    """multipart/form-data: ``document`` (the code the permit type asks for) and ``file``."""
+
+    def __init__(self, rpc):
+        self.rpc = rpc
+        self.multipart = falcon.media.MultipartFormHandler()
+
+    def on_post(self, req, resp, tracking_code):
+        if (req.content_length or 0) > MAX_UPLOAD_BYTES + 10_000:
+            raise Problem(falcon.HTTP_413, "Too large", f"Uploads are limited to {MAX_UPLOAD_BYTES} bytes")
+        if not (req.content_type or "").startswith("multipart/form-data"):
+            raise Problem(falcon.HTTP_415, "Unsupported Media Type", "Send multipart/form-data")
+        document, content = None, None
+        try:
+            form = self.multipart.deserialize(req.bounded_stream, req.content_type, req.content_length)
+            for part in form:
+                if part.name == "document":
+                    document = part.get_text()[:40]
+                elif part.name == "file":
+                    content = part.stream.read(MAX_UPLOAD_BYTES + 1)
+        except falcon.MediaMalformedError:
+            raise Problem(falcon.HTTP_400, "Malformed request body", "Not a valid multipart form")
+        problems = ([("document", "required")] if not document else []) + \
+                   ([("file", "required")] if content is None else [])
+        if problems:
+            raise invalid(problems)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise Problem(falcon.HTTP_413, "Too large", f"Uploads are limited to {MAX_UPLOAD_BYTES} bytes")
+        resp.status = falcon.HTTP_201
+        resp.media = self.rpc.call("permits", "upload_document", tracking_code, document,
+                                   base64.b64encode(content).decode(),
+                                   req.get_header("X-Applicant-Secret"))

@@ -183,3 +183,36 @@ def check_answers(permit_type, answers):
         elif attr.get("pattern") and isinstance(value, str) and not re.fullmatch(attr["pattern"], value):
             problems.append((f"answers.{code}", "does not have the expected form"))
     return problems
+
+
+# documents -----------------------------------------------------------------------
+UPLOAD_STATUSES = ("submitted", "intake_check", "returned_for_revision")
+_MAGIC = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"))
+
+
+def sniff_format(content):
+    """The file's real format from its first bytes, whatever its name claims."""
+    for magic, name in _MAGIC:
+        if content.startswith(magic):
+            return name
+    return None
+
+
+def check_document(permit_type, code, content):
+    """(format, problems) for an upload of document ``code``."""
+    spec = next((d for d in permit_type.get("documents", []) if d["code"] == code), None)
+    if spec is None:
+        return None, [("document", "not a document this permit type asks for")]
+    if not content:
+        return None, [("file", "empty file")]
+    if len(content) > spec.get("max_bytes", 2_000_000):
+        return None, [("file", f"larger than {spec.get('max_bytes', 2_000_000)} bytes")]
+    found = sniff_format(content)
+    if found is None or found not in spec.get("formats", ("pdf", "jpeg", "png")):
+        return None, [("file", f"must be one of {', '.join(spec.get('formats', ()))} (checked by content)")]
+    return found, []
+
+
+def missing_documents(permit_type, uploaded):
+    return [d["code"] for d in permit_type.get("documents", [])
+            if d.get("required", True) and d["code"] not in uploaded]

@@ -1,5 +1,8 @@
 """Permits service entrypoints (G2B business permits); rules in domain.py."""
+import base64
+import binascii
 import datetime as dt
+import hashlib
 import hmac
 
 from marshmallow import ValidationError
@@ -97,7 +100,7 @@ class PermitsService(Observable, FollowsOffices):
                           "nik_masked": domain.mask_nik(nik), "name": data["applicant"]["name"],
                           "phone": phone},
             "business": data["business"], "answers": data["answers"],
-            "permit_number": "",
+            "permit_number": "", "documents": {},
         }
         while not self.store.insert(permit):  # a tracking code drawn twice: draw again
             if idempotency_key:
@@ -168,6 +171,39 @@ class PermitsService(Observable, FollowsOffices):
         if staff is not None:
             view["staff_view"] = self._staff_view(moved, office)
         return view
+
+    @rpc(expected_exceptions=EXPECTED)
+    def upload_document(self, tracking_code, document, content_b64, applicant_secret):
+        """The applicant uploads a required document (PDF/JPEG/PNG, checked by content)."""
+        permit = self._permit(tracking_code)
+        if not hmac.compare_digest(applicant_secret or "", self._applicant_secret(tracking_code)):
+            raise Forbidden("Only the applicant (with the applicant secret) may upload documents")
+        if permit["status"] not in domain.UPLOAD_STATUSES:
+            raise Conflict(f"Documents cannot be added to a permit that is {permit['status']}",
+                           reason="illegal_transition", current_status=permit["status"])
+        try:
+            content = base64.b64decode(content_b64, validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            raise Invalid.fields([("file", "not valid base64")])
+        fmt, problems = domain.check_document(self.store.get_type(permit["permit_type"]) or {},
+                                              document, content)
+        if problems:
+            raise Invalid.fields(problems)
+        digest = hashlib.sha256(content).hexdigest()
+        now = utcnow()
+        file_id = self.store.save_file(content, filename=f"{tracking_code}-{document}.{fmt}",
+                                       tracking_code=tracking_code, sha256=digest)
+        entry = {"file_id": file_id, "format": fmt, "bytes": len(content), "sha256": digest,
+                 "uploaded_at": now.isoformat()}
+        moved = self.store.transition(tracking_code, permit["version"],
+                                      {f"documents.{document}": entry})
+        if moved is None:
+            self.store.delete_file(file_id)  # nothing half-written
+            raise Conflict("The permit changed meanwhile; try again", reason="stale")
+        self._record(moved, f"upload:{document}", permit["status"], permit["status"], "applicant", "", now)
+        return {"document": document, "format": fmt, "bytes": len(content), "sha256": digest,
+                "missing": domain.missing_documents(self.store.get_type(permit["permit_type"]) or {},
+                                                    moved.get("documents", {}))}
 
     @rpc(expected_exceptions=EXPECTED)
     def work_list(self, office_id, status=None, overdue=None):
@@ -246,7 +282,9 @@ class PermitsService(Observable, FollowsOffices):
                               "nik": permit["applicant"]["nik_masked"],
                               "phone": domain.mask_phone(permit["applicant"]["phone"])},
                 "business": permit["business"], "answers": permit["answers"],
-                "permit_number": permit.get("permit_number") or None, "version": permit["version"]}
+                "permit_number": permit.get("permit_number") or None, "version": permit["version"],
+                "documents": {code: {k: v for k, v in d.items() if k != "file_id"}
+                              for code, d in permit.get("documents", {}).items()}}
 
     def _record(self, permit, action, before, after, actor, note, now):
         self.store.record({"tracking_code": permit["_id"], "office_id": permit["office_id"],

@@ -1,4 +1,6 @@
-"""The permits service's MongoDB (db ``senja_permits``)."""
+"""The permits service's MongoDB (db ``senja_permits``; documents in GridFS)."""
+import gridfs
+from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -9,6 +11,7 @@ from services.common.offices import OfficeDirectoryStore
 class PermitStore(MongoStore, OfficeDirectoryStore):
     def __init__(self, db):
         super().__init__(db)
+        self.files = gridfs.GridFS(db, collection="documents")
         self.types = db.permit_types
         self.permits = db.permits
         self.history = db.permit_history
@@ -57,6 +60,15 @@ class PermitStore(MongoStore, OfficeDirectoryStore):
         return self.permits.find_one_and_update(
             {"_id": tracking_code, "version": version},
             {"$set": changes, "$inc": {"version": 1}}, return_document=ReturnDocument.AFTER)
+
+    def save_file(self, content, filename, **metadata):
+        return str(self.files.put(content, filename=filename, metadata=metadata))
+
+    def delete_file(self, file_id):
+        self.files.delete(ObjectId(file_id))
+
+    def read_file(self, file_id):
+        return self.files.get(ObjectId(file_id)).read()
 
     def next_number_serial(self, office_id, permit_type, year):
         doc = self.db.serials.find_one_and_update(

@@ -131,3 +131,31 @@ def test_idempotent_application(stack):
     assert first[0] == again[0] == 201
     assert again[2]["tracking_code"] == first[2]["tracking_code"]
     assert again[2]["applicant_secret"] == first[2]["applicant_secret"]
+
+
+def _upload(stack, code, document, content, secret, filename="f.bin"):
+    boundary = "senjaBOUNDARY42"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"document\"\r\n\r\n{document}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    if secret:
+        headers["X-Applicant-Secret"] = secret
+    return http("POST", f"{stack.url}/api/v1/permits/{code}/documents", body, headers=headers)
+
+
+def test_documents_are_checked_by_content_and_checksummed(stack, login):
+    made = apply(stack, application(permit_type="SKDU", answers={}))[2]
+    code, secret = made["tracking_code"], made["applicant_secret"]
+    pdf = b"%PDF-1.4\n" + b"x" * 500
+    assert _upload(stack, code, "ktp", pdf, None)[0] == 403
+    status, _, problem = _upload(stack, code, "ktp", b"MZ\x90\x00 not a pdf", secret, "ktp.pdf")
+    assert status == 422 and problem["errors"][0]["field"] == "file"
+    assert _upload(stack, code, "passport", pdf, secret)[0] == 422
+    status, _, stored = _upload(stack, code, "ktp", pdf, secret)
+    assert status == 201 and stored["format"] == "pdf" and stored["missing"] == []
+    import hashlib
+    assert stored["sha256"] == hashlib.sha256(pdf).hexdigest()
+    work = http("GET", f"{stack.url}/api/v1/permits?office_id={OFFICE}", headers=login("clerk.utara"))[2]
+    mine = [p for p in work if p["tracking_code"] == code][0]
+    assert mine["documents"]["ktp"]["sha256"] == stored["sha256"]

@@ -59,3 +59,14 @@ def test_answers_are_checked_against_the_permit_type():
     assert domain.check_answers(permit_type, {"kbli": "56102"}) == []
     problems = dict(domain.check_answers(permit_type, {"kbli": "561", "premises": "tent", "x": 1}))
     assert set(problems) == {"answers.kbli", "answers.premises", "answers.x"}
+
+
+def test_documents_are_judged_by_content_not_name():
+    permit_type = {"documents": [{"code": "photo", "formats": ["jpeg", "png"], "max_bytes": 100},
+                                 {"code": "ktp", "required": True}]}
+    assert domain.check_document(permit_type, "photo", b"\x89PNG\r\n\x1a\n...")[0] == "png"
+    assert domain.check_document(permit_type, "photo", b"%PDF-1.7")[1][0][0] == "file"  # pdf not allowed
+    assert domain.check_document(permit_type, "photo", b"\xff\xd8\xff" + b"x" * 200)[1][0][0] == "file"
+    assert domain.check_document(permit_type, "visa", b"%PDF-")[1][0][0] == "document"
+    assert domain.check_document(permit_type, "ktp", b"")[1] == [("file", "empty file")]
+    assert domain.missing_documents(permit_type, {"photo": {}}) == ["ktp"]
