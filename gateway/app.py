@@ -91,6 +91,8 @@ def create_app(deps=None):
     app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
                   permits.PermitTransitions(rpc, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(rpc))
+    app.add_route(f"{API}/permits/{{tracking_code}}/certificate.pdf",
+                  permits.PermitCertificate(rpc, authz, os.environ.get("SENJA_PUBLIC_URL")))
     app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(rpc))
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",

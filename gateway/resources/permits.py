@@ -131,3 +131,23 @@ class PermitDocuments:
         resp.media = self.rpc.call("permits", "upload_document", tracking_code, document,
                                    base64.b64encode(content).decode(),
                                    req.get_header("X-Applicant-Secret"))
+
+
+class PermitCertificate:
+    """GET the printable PDF: staff token, or the applicant's secret (header, or
+    ``?secret=`` so a plain link from the applicant's page can open it)."""
+
+    def __init__(self, rpc, authz, public_url=None):
+        self.rpc = rpc
+        self.authz = authz
+        self.public_url = public_url
+
+    def on_get(self, req, resp, tracking_code):
+        secret = req.get_header("X-Applicant-Secret") or req.get_param("secret")
+        claims = self.authz.claims(req) if req.get_header("Authorization") or not secret else None
+        pdf = self.rpc.call("permits", "certificate", tracking_code,
+                            self.public_url or req.prefix, staff=claims, applicant_secret=secret)
+        resp.content_type = "application/pdf"
+        resp.downloadable_as = f"izin-{tracking_code}.pdf"
+        resp.set_header("Cache-Control", "private, no-store")
+        resp.data = base64.b64decode(pdf)

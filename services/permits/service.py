@@ -17,7 +17,7 @@ from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, Serv
 from services.common.mongo import Storage
 from services.common.observability import Observable
 from services.common.offices import FollowsOffices
-from services.permits import domain
+from services.permits import certificate, domain
 from services.permits.schemas import Application, PermitType, Transition
 from services.permits.storage import PermitStore
 
@@ -204,6 +204,25 @@ class PermitsService(Observable, FollowsOffices):
         return {"document": document, "format": fmt, "bytes": len(content), "sha256": digest,
                 "missing": domain.missing_documents(self.store.get_type(permit["permit_type"]) or {},
                                                     moved.get("documents", {}))}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def certificate(self, tracking_code, base_url, staff=None, applicant_secret=None):
+        """The printable PDF (base64) of an issued permit, for its holder or staff."""
+        permit = self._permit(tracking_code)
+        if staff is not None:
+            if permit["office_id"] not in staff.get("offices", []):
+                raise Forbidden("Your account is not for this office")
+        elif not hmac.compare_digest(applicant_secret or "", self._applicant_secret(tracking_code)):
+            raise Forbidden("Only the applicant (with the applicant secret) or staff may do this")
+        if permit["status"] not in domain.VALID_PERMIT:
+            raise Conflict("Only an issued permit has a certificate", reason="not_issued",
+                           current_status=permit["status"])
+        number = permit["permit_number"]
+        url = (f"{base_url.rstrip('/')}/verify?number={number}"
+               f"&code={domain.verification_code(self.config['SENJA_SECRET'], number)}")
+        pdf = certificate.render(permit, self.store.get_type(permit["permit_type"]),
+                                 self.store.office_copy(permit["office_id"]), url)
+        return base64.b64encode(pdf).decode()
 
     @rpc(expected_exceptions=EXPECTED)
     def work_list(self, office_id, status=None, overdue=None):

@@ -27,6 +27,13 @@ def move(stack, code, action, note="", headers=None):
                 {"action": action, "note": note}, headers=headers)
 
 
+def _get_raw(url, headers=None):
+    import urllib.request
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as resp:
+        assert resp.headers["Content-Type"] == "application/pdf"
+        return resp.read()
+
+
 def test_apply_and_track_without_personal_data(stack):
     status, headers, made = apply(stack)
     assert status == 201, made
@@ -50,6 +57,12 @@ def test_full_life_cycle_issue_verify_revoke(stack, login):
     status, _, issued = move(stack, code, "sign", headers=supervisor)
     assert status == 200 and issued["status"] == "issued" and issued["permit_number"]
     number, verify_code = issued["permit_number"], issued["verify_url"].split("code=")[1]
+
+    secret = http("GET", f"{stack.url}/api/v1/permits/{code}")  # public view has no secret
+    assert "applicant_secret" not in secret[2]
+    pdf = _get_raw(f"{stack.url}/api/v1/permits/{code}/certificate.pdf", headers=supervisor)
+    assert pdf.startswith(b"%PDF-") and number.encode() in pdf
+    assert http("GET", f"{stack.url}/api/v1/permits/{code}/certificate.pdf?secret=wrong")[0] == 403
 
     ok = http("GET", f"{stack.url}/api/v1/verify/{number}?code={verify_code}")[2]
     assert ok["genuine"] and ok["valid"] and ok["holder"] == "S*** R*****"
