@@ -6,6 +6,7 @@ import falcon
 
 from gateway.auth import staff
 from gateway.errors import invalid
+from gateway.resources.tickets import idempotency_key
 from gateway.validation import load
 from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
 
@@ -65,7 +66,8 @@ class FacilityReports:
     def on_post(self, req, resp, facility_id):
         report = load(ProblemReport(), req.get_media())
         resp.status = falcon.HTTP_201
-        resp.media = self.rpc.call("accessibility", "report_problem", facility_id, report)
+        resp.media = self.rpc.call("accessibility", "report_problem", facility_id, report,
+                                   idempotency_key=idempotency_key(req))
 
 
 class OfficeReports:

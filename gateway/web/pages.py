@@ -43,6 +43,7 @@ ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 TERMINAL = ("done", "no_show", "cancelled")
+NAV = (("/permits", "nav.permits"), ("/access", "nav.access"), ("/verify", "nav.verify"))
 
 
 # texts ---------------------------------------------------------------------
@@ -195,13 +196,18 @@ class Page:
         other = "en" if t.lang == "id" else "id"
         query = {k: v for k, v in req.params.items() if k != "lang"}
         query["lang"] = other
-        switch = f"{h(req.path)}?{h(urllib.parse.urlencode(query))}"
+        switch = f"{h(req.path)}?{h(urllib.parse.urlencode(query, doseq=True))}"
         attrs = "".join(f' data-{k}="{h(v)}"' for k, v in (data or {}).items())
+        current = ' aria-current="page"'
+        links = "".join(
+            f'<a href="{href}"{current if req.path == href or req.path.startswith(href + "/") else ""}>'
+            f'{h(t(key))}</a>' for href, key in NAV)
         page = TEMPLATES["base"].substitute(
             lang=t.lang, title=h(f"{title} · Senja"), static=s, head="\n".join(head),
             body_class=h(body_class if body_class is not None else self.body_class),
             data=attrs, skip=h(t("nav.skip")), brand=h(t("app.name")), tagline=h(t("app.tagline")),
-            nav_label=h(t("nav.main")), home=h(t("nav.home")),
+            nav_label=h(t("nav.main")), home=h(t("nav.home")), links=links,
+            home_current=current if req.path == "/" else "",
             switch_href=switch, switch_lang=other, switch_text=h(t("nav.switch_lang")),
             header_hidden="" if header else " hidden", main=main, footer=h(t("footer.text")),
             scripts=tail)
@@ -259,8 +265,12 @@ class Home(Page):
             return
         offices.sort(key=lambda o: (not o["open_now"], not o["evening_service"], o["id"]))
         cards = [self._card(t, o) for o in offices] or [f'<li>{h(t("home.none"))}</li>']
-        main = TEMPLATES["home"].substitute(title=h(t("home.title")), intro=h(t("home.intro")),
-                                            cards="\n".join(cards), counter=h(t("home.counter")))
+        main = TEMPLATES["home"].substitute(
+            title=h(t("home.title")), intro=h(t("home.intro")), cards="\n".join(cards),
+            counter=h(t("home.counter")), more_title=h(t("home.more")),
+            permits=h(t("home.permits")), permits_text=h(t("home.permits_text")),
+            access=h(t("home.access")), access_text=h(t("home.access_text")),
+            verify=h(t("home.verify")), verify_text=h(t("home.verify_text")))
         self.render(req, resp, t, t("home.title"), main)
 
     def _card(self, t, o):
@@ -626,4 +636,6 @@ def install(app, deps):
     app.add_route("/counter", Counter(deps, static))
     app.add_route("/t/{token}", TicketPage(deps, static))
     app.add_route("/t/{token}/qr.svg", TicketQr())
+    from gateway.web import civic  # permits, accessibility, verification
+    civic.install(app, deps, static)
     return static

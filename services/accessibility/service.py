@@ -1,5 +1,6 @@
 """Accessibility service entrypoints: each office's facilities and their state."""
 import datetime as dt
+import hashlib
 import uuid
 
 from lokal import normalize_phone, partial_mask
@@ -72,8 +73,9 @@ class AccessibilityService(Observable, FollowsOffices):
         return [{**h, "at": h["at"].isoformat()} for h in self.store.history_of(facility_id)]
 
     @rpc(expected_exceptions=EXPECTED)
-    def report_problem(self, facility_id, report):
-        """A citizen's problem report; the contact (optional) is kept for staff only."""
+    def report_problem(self, facility_id, report, idempotency_key=None):
+        """A citizen's problem report; the contact (optional) is kept for staff only.
+        A retry with the same Idempotency-Key returns the first report."""
         facility = self._facility(facility_id)
         try:
             data = ProblemReport().load(report)
@@ -84,13 +86,16 @@ class AccessibilityService(Observable, FollowsOffices):
             contact = normalize_phone(data["contact"])
             if contact is None:
                 raise Invalid.fields([("contact", "not an Indonesian phone number")])
-        entry = {"id": uuid.uuid4().hex[:12], "facility_id": facility_id,
+        report_id = (hashlib.sha256(f"{facility_id}|{idempotency_key}".encode()).hexdigest()[:16]
+                     if idempotency_key else uuid.uuid4().hex[:16])
+        entry = {"id": report_id, "facility_id": facility_id,
                  "office_id": facility["office_id"], "description": data["description"],
                  "contact": contact, "at": utcnow(), "state": "open"}
-        self.store.add_report(entry)
-        REPORTS.labels(facility["office_id"]).inc()
-        return {"id": entry["id"], "facility_id": facility_id, "state": "open",
-                "at": entry["at"].isoformat()}
+        first = self.store.add_report(entry)
+        if first is entry:
+            REPORTS.labels(facility["office_id"]).inc()
+        return {"id": first["id"], "facility_id": facility_id, "state": first["state"],
+                "at": _as_dt(first["at"]).isoformat()}
 
     @rpc(expected_exceptions=EXPECTED)
     def list_reports(self, office_id, staff):

@@ -1,5 +1,6 @@
 """The accessibility service's MongoDB (db ``senja_accessibility``)."""
 from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
 
 from services.common.mongo import MongoStore
 from services.common.offices import OfficeDirectoryStore
@@ -33,7 +34,12 @@ class AccessibilityStore(MongoStore, OfficeDirectoryStore):
         return list(self.history.find({"facility_id": facility_id}, {"_id": 0}).sort("at", ASCENDING))
 
     def add_report(self, report):
-        self.db.reports.insert_one({"_id": report["id"], **report})
+        """The stored report: this one, or the one already filed under its id (a retry)."""
+        try:
+            self.db.reports.insert_one({"_id": report["id"], **report})
+            return report
+        except DuplicateKeyError:
+            return self.db.reports.find_one({"_id": report["id"]}, {"_id": 0})
 
     def reports_of(self, office_id):
         return list(self.db.reports.find({"office_id": office_id}, {"_id": 0}).sort("at", ASCENDING))

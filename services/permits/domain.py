@@ -175,9 +175,13 @@ def check_answers(permit_type, answers):
             problems.append((f"answers.{code}", "must be a number"))
         elif kind in ("string", "text", "datetime") and not isinstance(value, str):
             problems.append((f"answers.{code}", "must be text"))
-        elif kind == "singlevaluelist" and value not in {v["key"] for v in attr.get("values", [])}:
+        # Keys are text: a list or object sent as an answer is simply not one of them
+        # (and must not reach a set, where it would raise TypeError).
+        elif kind == "singlevaluelist" and (not isinstance(value, str) or
+                                            value not in {v["key"] for v in attr.get("values", [])}):
             problems.append((f"answers.{code}", "not one of the offered values"))
         elif kind == "multivaluelist" and (not isinstance(value, list) or
+                                           not all(isinstance(v, str) for v in value) or
                                            not set(value) <= {v["key"] for v in attr.get("values", [])}):
             problems.append((f"answers.{code}", "not among the offered values"))
         elif attr.get("pattern") and isinstance(value, str) and not re.fullmatch(attr["pattern"], value):

@@ -286,6 +286,9 @@ class PermitsService(Observable, FollowsOffices):
                          "note": h["note"] if h["to"] in ("returned_for_revision", "rejected", "revoked") else ""}
                         for h in self.store.history_of(permit["_id"])],
             "status_url": f"/api/v1/permits/{permit['_id']}",
+            "documents": sorted(permit.get("documents", {})),
+            "missing_documents": domain.missing_documents(
+                self.store.get_type(permit["permit_type"]) or {}, permit.get("documents", {})),
         }
         if out["permit_number"] and out["status"] in domain.VALID_PERMIT:
             out["verify_url"] = (f"/verify?number={out['permit_number']}&code="

@@ -41,6 +41,9 @@ def test_citizen_report_is_kept_with_a_masked_contact(stack, login):
                                            "contact": "0812-3456-7890"})
     assert status == 201 and report["state"] == "open" and "contact" not in report
     assert http("POST", f"{stack.url}/api/v1/facilities/nope/reports", {"description": "broken ramp"})[0] == 404
+    key = {"Idempotency-Key": "report-retry-0001"}
+    once = http("POST", url, {"description": "Handrail loose"}, headers=key)[2]
+    assert http("POST", url, {"description": "Handrail loose"}, headers=key)[2]["id"] == once["id"]
     reports = http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/facility-reports",
                    headers=login("super.utara"))[2]
     mine = [r for r in reports if r["id"] == report["id"]][0]

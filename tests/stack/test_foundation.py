@@ -130,7 +130,7 @@ def test_offices_permit_types_and_facilities(stack):
     assert all(o["open_now"] for o in offices)
     assert {t["code"] for t in http("GET", f"{stack.url}/api/v1/permit-types")[2]} == {"IUMK", "SKDU"}
     access = http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/accessibility")[2]
-    assert [f["id"] for f in access["facilities"]] == ["mgu-ramp-main"]
+    assert "mgu-ramp-main" in [f["id"] for f in access["facilities"]]
     assert access["summary"]["wheelchair"] in ("yes", "limited", "unknown")
 
 

@@ -167,6 +167,8 @@ def test_documents_are_checked_by_content_and_checksummed(stack, login):
     assert _upload(stack, code, "passport", pdf, secret)[0] == 422
     status, _, stored = _upload(stack, code, "ktp", pdf, secret)
     assert status == 201 and stored["format"] == "pdf" and stored["missing"] == []
+    public = http("GET", f"{stack.url}/api/v1/permits/{code}")[2]
+    assert public["documents"] == ["ktp"] and public["missing_documents"] == []
     import hashlib
     assert stored["sha256"] == hashlib.sha256(pdf).hexdigest()
     work = http("GET", f"{stack.url}/api/v1/permits?office_id={OFFICE}", headers=login("clerk.utara"))[2]
