@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.installed
 export EVENTLET_NO_GREENDNS := yes
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test test-unit test-integration test-stack test-deploy test-e2e chromium bench clean-run help
+.PHONY: run test test-unit test-integration test-stack test-deploy test-e2e test-security test-faults chromium bench clean-run help
 
 help:
 	@echo "make run   - start the whole stack with demo data on http://127.0.0.1:8000"
@@ -50,7 +50,7 @@ test: $(STAMP) $(CHECKOV) $(NODE_STAMP) chromium
 	@deploy/local/ensure-rabbitmq.sh
 	$(PY) -m pytest tests/unit tests/deploy -q
 	$(PY) tests/run_patched.py tests/integration -q
-	$(PY) -m pytest tests/stack tests/e2e -q
+	$(PY) -m pytest tests/stack tests/e2e tests/security tests/faults -q
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
@@ -64,6 +64,21 @@ test-stack: $(STAMP)
 test-e2e: $(STAMP) $(NODE_STAMP) chromium
 	@deploy/local/ensure-rabbitmq.sh
 	$(PY) -m pytest tests/e2e -q
+
+test-security: $(STAMP)
+	@deploy/local/ensure-rabbitmq.sh
+	$(PY) -m pytest tests/security -q
+
+# Fault tests start a private RabbitMQ node (rabbitmq-server must be installed).
+test-faults: $(STAMP)
+	@deploy/local/ensure-rabbitmq.sh
+	$(PY) -m pytest tests/faults -q
+
+bench: $(STAMP)
+	@deploy/local/ensure-rabbitmq.sh
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	$(PY) -m bench.run
 
 test-deploy: $(STAMP) $(CHECKOV)
 	$(PY) -m pytest tests/deploy -q

@@ -56,7 +56,19 @@ def install(app):
     app.add_error_handler(falcon.MediaNotFoundError, _malformed)
 
 
+# A service whose database (or broker) is unreachable is unavailable, not broken:
+# pymongo's connection errors cross RPC by name and become 503 + Retry-After.
+UNAVAILABLE_REMOTE = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
+                      "ConnectionFailure", "NotPrimaryError", "WaitQueueTimeoutError",
+                      "OperationalError"}
+
+
 def _remote(req, resp, exc, params):
+    if exc.exc_type in UNAVAILABLE_REMOTE:
+        log.warning("service dependency unavailable: %s", exc.exc_type)
+        raise Problem(falcon.HTTP_503, "Service unavailable",
+                      "A service cannot reach its database or broker; try again shortly",
+                      headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     mapped = from_remote(exc.exc_type, exc.value)
     if mapped is None:
         log.error("service error %s", exc.exc_type)

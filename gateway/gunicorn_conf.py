@@ -2,6 +2,8 @@
 DESIGN.md measured 2 workers x 8 threads on 2 cores)."""
 import os
 
+from gunicorn.glogging import Logger
+
 bind = f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -12,6 +14,25 @@ keepalive = 5
 control_socket_disable = True  # gunicorn 27 would write under $HOME (read-only in pods)
 accesslog = None  # our middleware logs requests by route template, without tokens
 loglevel = os.environ.get("SENJA_LOG_LEVEL", "info").lower()
+
+
+class ScrubbedLogger(Logger):
+    """gunicorn's own log through our JSON formatter, so the PII scrubber sees it too.
+    Never below INFO: at debug gunicorn logs every raw request line, with ticket
+    tokens and whatever a client put in the path (our middleware logs the route)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        import logging
+
+        from services.common.logs import JsonFormatter
+        self.error_log.setLevel(max(self.error_log.level, logging.INFO))
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(JsonFormatter("gunicorn"))
+
+
+logger_class = ScrubbedLogger
 
 
 def post_fork(server, worker):

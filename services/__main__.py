@@ -26,7 +26,9 @@ def main(argv):
 
     from nameko.cli.run import run
 
-    from services.common import config, logs
+    from services.common import config, logs, replies
+
+    replies.install()  # a reply lost to a broker outage must not kill the container
 
     settings = config.from_env()
     logs.configure(argv[0], settings.log_level)

@@ -23,6 +23,17 @@ def _revive(ticket):
     return ticket
 
 
+def _count(collection, flt):
+    """How many documents match: counted from an indexed find of their ids.
+
+    Measured on nx-27017 0.8.1 with 3,000 tickets: count_documents (an
+    aggregation) scans the collection, ~60 ms; this find uses the index,
+    ~5 ms. On MongoDB both use the index; the counts here (people waiting in
+    one office's service) stay small, so fetching the ids costs little.
+    """
+    return sum(1 for _ in collection.find(flt, {"_id": 1}))
+
+
 class QueueStore(MongoStore):
     def __init__(self, db):
         super().__init__(db)
@@ -109,12 +120,12 @@ class QueueStore(MongoStore):
                                                        "local_date": local_date})]
 
     def count_ahead(self, office_id, service, local_date, sort_key):
-        return self.tickets.count_documents({
+        return _count(self.tickets, {
             "office_id": office_id, "service": service, "local_date": local_date,
             "status": "waiting", "sort_key": {"$lt": sort_key}})
 
     def count_waiting(self, office_id, service, local_date):
-        return self.tickets.count_documents({
+        return _count(self.tickets, {
             "office_id": office_id, "service": service, "local_date": local_date,
             "status": "waiting"})
 
@@ -146,7 +157,7 @@ class QueueStore(MongoStore):
         return list(self.counters.find({"office_id": office_id}).sort("counter_id", 1))
 
     def counters_open_for(self, office_id, service):
-        return self.counters.count_documents(
+        return _count(self.counters,
             {"office_id": office_id, "services": service, "open": True})
 
     def get_counter(self, office_id, counter_id):

@@ -3,13 +3,15 @@ and no response that breaks its own schema. Bounded: a few examples per
 operation, a time budget, two workers."""
 import json
 import os
+import re
 import subprocess
 import sys
 
 from tests.security.conftest import OFFICE, ROOT, bearer
 
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "12"))
-MAX_SECONDS = int(os.environ.get("SCHEMATHESIS_MAX_SECONDS", "150"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "50"))
+SEED = os.environ.get("SCHEMATHESIS_SEED", "20261123")
+TIMEOUT = 300  # about 20 s on a 2-core machine with 20 operations
 
 
 def _schemathesis():
@@ -25,20 +27,31 @@ def test_every_operation_keeps_its_contract(stack, token, tmp_path):
     auth = bearer(token("admin", offices=[OFFICE]))["Authorization"]
     cmd = [_schemathesis(), "run", f"{stack.url}/api/v1/openapi.json",
            "--checks", "not_a_server_error,response_schema_conformance",
-           "--max-examples", str(MAX_EXAMPLES), "--max-time", str(MAX_SECONDS),
-           "--phases", "examples,coverage,fuzzing", "--workers", "2", "--seed", "20261123",
+           "--max-examples", str(MAX_EXAMPLES),
+           # One worker: with two, schemathesis 4.32 under CPython 3.11 sometimes fails
+           # inside its own generator ("AST constructor recursion depth mismatch").
+           "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", SEED,
            "--request-timeout", "15", "--no-shrink", "--warnings", "off",
            "--header", f"Authorization: {auth}",
            "--report", "json", "--report-json-path", str(report)]
     try:
         run = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True,
-                             timeout=MAX_SECONDS + 120)
+                             timeout=TIMEOUT)
     finally:
         # Random but valid office configurations may have been PUT: put ours back.
         done = stack.manage("load-offices", os.path.join(ROOT, "tests", "data", "always-open.yaml"))
         assert done.returncode == 0, done.stderr
-    tail = run.stdout[-6000:] + run.stderr[-2000:]
-    assert run.returncode == 0, tail
-    assert "No operations" not in run.stdout, tail
-    if report.exists():
-        print(json.dumps(json.loads(report.read_text()).get("summary", {}), indent=1)[:2000])
+    if run.returncode != 0:
+        # The failures section with its curl reproductions, and what the stack logged.
+        start = run.stdout.find("FAILURES")
+        errors = [line for text in stack.logs().values() for line in text.splitlines()
+                  if '"ERROR"' in line or "Traceback" in line]
+        raise AssertionError(run.stdout[start if start >= 0 else 0:][-20000:] + run.stderr[-2000:]
+                             + "\n--- stack errors ---\n" + "\n".join(errors[-30:]))
+    # Every operation of the document was exercised.
+    selected = re.search(r"Selected:\s+(\d+)/(\d+)", run.stdout)
+    tested = re.search(r"Tested:\s+(\d+)", run.stdout)
+    assert selected and tested, run.stdout[-3000:]
+    assert int(tested.group(1)) == int(selected.group(2)) >= 15, run.stdout[-3000:]
+    summary = json.loads(report.read_text())
+    assert summary["test_cases"]["with_failures"] == 0 and not summary["errors"], summary

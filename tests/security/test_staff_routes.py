@@ -110,3 +110,17 @@ def test_a_token_signed_with_another_secret_is_401(stack):
     foreign = TokenSigner("not-the-stack-secret").issue(
         {"username": "x", "role": "admin", "office_ids": [OFFICE]})[0]
     assert http("GET", f"{stack.url}/api/v1/auth/me", headers=bearer(foreign))[0] == 401
+
+
+def test_office_checked_inside_responders_without_an_office_parameter(stack, token):
+    """Rules without ``office=`` leave the office check to the responder or service:
+    a supervisor of another office is refused there too."""
+    other = bearer(token("supervisor", offices=[OTHER_OFFICE]))
+    status, _, problem = http("GET", f"{stack.url}/api/v1/permits?office_id={OFFICE}", headers=other)
+    assert status == 403, problem
+    status, _, problem = http("PATCH", f"{stack.url}/api/v1/facilities/mgu-ramp-main",
+                              {"measurements": {"width_cm": 90}}, headers=other)
+    assert status == 403, problem
+    status, _, facility = http("PATCH", f"{stack.url}/api/v1/facilities/mgu-ramp-main",
+                               {"measurements": {"width_cm": 120}}, headers=bearer(token("supervisor")))
+    assert status == 200, facility
