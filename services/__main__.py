@@ -24,8 +24,6 @@ def main(argv):
         sys.exit(f"usage: python -m services {{{'|'.join(SERVICES)}}}")
     import importlib
 
-    from nameko.cli.run import run
-
     from services.common import config, logs, replies
 
     replies.install()  # a reply lost to a broker outage must not kill the container
@@ -34,7 +32,44 @@ def main(argv):
     logs.configure(argv[0], settings.log_level)
     module, cls = SERVICES[argv[0]].split(":")
     service = getattr(importlib.import_module(module), cls)
-    run([service], config.nameko_config(settings))
+    serve(service, config.nameko_config(settings),
+          float(os.environ.get("SENJA_STOP_TIMEOUT", "20")))
+
+
+def serve(service, config, stop_timeout):
+    """``nameko run`` for one service, with a bounded stop.
+
+    SIGTERM stops the service gracefully: consumers stop taking messages, running
+    workers finish, unacknowledged messages go back to the broker. nameko's own
+    runner may wait forever when the broker is unreachable at that moment (seen:
+    services still up minutes after SIGTERM); after ``stop_timeout`` seconds the
+    container is killed instead, so the process always ends within a pod's grace period.
+    """
+    import errno
+    import signal
+
+    from nameko.runners import ServiceRunner
+
+    runner = ServiceRunner(config)
+    runner.add_service(service)
+
+    def stop():
+        eventlet.spawn_after(stop_timeout, runner.kill)
+        runner.stop()
+
+    # Signal handlers run in the main loop; eventlet work must go to a greenlet.
+    signal.signal(signal.SIGTERM, lambda signum, frame: eventlet.spawn_n(stop))
+    runner.start()
+    waiter = eventlet.spawn(runner.wait)
+    while True:
+        try:
+            waiter.wait()
+            return
+        except OSError as exc:  # EINTR when the signal lands during a socket wait
+            if exc.errno != errno.EINTR:
+                raise
+        except KeyboardInterrupt:
+            eventlet.spawn_n(stop)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,13 @@ BROKER = os.environ.get("TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 MANAGEMENT = os.environ.get("TEST_RABBIT_API", "http://127.0.0.1:15672/api")
 
 
+def _die_with_parent():
+    """Children end with the test process, even if it is killed (no stray stacks)."""
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -56,7 +63,7 @@ class MongoServer:
         self.proc = subprocess.Popen(
             [os.path.join(VENV_BIN, "nx-27017"), "--data-dir", self.data_dir, "--port", str(self.port),
              "--log-file", os.devnull, "--pid-file", os.path.join(self.data_dir, "nx.pid")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         wait_port(self.port)
         return self
 
@@ -177,7 +184,7 @@ class Stack:
             env = self.env(SERVICE_HTTP_ADDRESS=f"127.0.0.1:{self.service_ports[name]}")
         log = open(os.path.join(self.log_dir, f"{name}.log"), "ab")
         self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log,
-                                            start_new_session=True)
+                                            start_new_session=True, preexec_fn=_die_with_parent)
         return self.procs[name]
 
     def start_all(self):

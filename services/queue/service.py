@@ -17,7 +17,8 @@ from services.queue.schemas import IssueTicket, OfficeConfig
 from services.queue.storage import QueueStore
 
 EXPECTED = (ServiceError,)
-QUEUE_WAITING = Gauge("senja_queue_waiting", "Tickets waiting", ["office_id", "service"])
+QUEUE_WAITING = Gauge("senja_queue_waiting", "Tickets waiting (as last counted by this instance)",
+                      ["office_id", "service"])
 
 
 def utcnow():
@@ -77,6 +78,7 @@ class QueueService(Observable):
         out = []
         for svc in office["services"]:
             waiting = self.store.count_waiting(office_id, svc["code"], today)
+            QUEUE_WAITING.labels(office_id, svc["code"]).set(waiting)
             basis = self._avg_service_seconds(office_id, svc)
             counters = self.store.counters_open_for(office_id, svc["code"])
             out.append({
@@ -115,10 +117,10 @@ class QueueService(Observable):
                            reason="holiday" if reason else "closed",
                            next_session=nxt[0].isoformat() if nxt else None)
         today = calendar.local_date(office, now).isoformat()
-        ahead = self.store.count_waiting(office_id, svc["code"], today)
+        waiting = self.store.count_waiting(office_id, svc["code"], today)
+        load = self._load(office, svc["code"])
         if not domain.can_finish_before_close(
-                now, session[1], ahead, self._avg_service_seconds(office_id, svc),
-                self.store.counters_open_for(office_id, svc["code"])):
+                now, session[1], waiting, load["avg_service_seconds"], load["counters_open"]):
             nxt = calendar.next_session(office, session[1])
             raise Conflict("Those waiting now already fill the time until closing",
                            reason="cannot_serve_before_close",
@@ -144,8 +146,11 @@ class QueueService(Observable):
         self.store.insert_ticket(ticket)
         self.store.record({"ticket_id": ticket_id, "office_id": office_id, "event": "ticket_issued",
                            "actor": actor, "at": now, "status": "waiting"})
-        self._publish_ticket("ticket_issued", ticket, office, actor, now)
-        return {**self._status(ticket, office), "token": token, "replayed": False}
+        self._publish_ticket("ticket_issued", ticket, office, actor, now, load)
+        QUEUE_WAITING.labels(office_id, svc["code"]).set(waiting + 1)
+        # An ordinary ticket queues behind everyone waiting; a priority one may not.
+        ahead = waiting if not req["priority_reason"] else None
+        return {**self._status(ticket, office, load, ahead), "token": token, "replayed": False}
 
     @rpc(expected_exceptions=EXPECTED)
     def ticket_status(self, token):
@@ -176,8 +181,8 @@ class QueueService(Observable):
         if ticket is None:
             raise NotFound("No ticket with this token")
         office = self._office(ticket["office_id"])
-        moved = self._move(ticket, "cancel", office, actor, {})
-        return self._status(moved, office)
+        moved, load = self._move(ticket, "cancel", office, actor, {})
+        return self._status(moved, office, load)
 
     # counters ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -223,12 +228,13 @@ class QueueService(Observable):
             # Back to waiting in the new service, at its original place in time.
             changes = {"service": target["code"], "from_service": ticket["service"],
                        "counter_id": None, "counter_name": None, "called_at": None, "recalls": 0}
-        moved = self._move(ticket, action, office, actor, changes, inc)
-        if moved["status"] != "called" and moved["status"] != "serving":
+        moved, load = self._move(ticket, action, office, actor, changes, inc)
+        at_counter = moved["status"] in ("called", "serving")
+        if not at_counter:
             self.store.set_counter_ticket(office_id, counter["counter_id"], "")
-        return {"counter": self._counter_view(self.store.get_counter(office_id, counter_id),
-                                              moved if moved["status"] in ("called", "serving") else None),
-                "ticket": self._status(moved, office), "action": action}
+        counter = {**counter, "current_ticket_id": moved["_id"] if at_counter else ""}
+        return {"counter": self._counter_view(counter, moved if at_counter else None),
+                "ticket": self._status(moved, office, load), "action": action}
 
     def _open_close(self, office, counter, is_open, actor, now):
         updated = self.store.set_counter_open(office["id"], counter["counter_id"], is_open)
@@ -257,9 +263,9 @@ class QueueService(Observable):
         self.store.set_counter_ticket(office["id"], counter["counter_id"], ticket["_id"] if ticket else "")
         if ticket is None:
             return {"counter": self._counter_view(claimed, None), "ticket": None, "action": "call_next"}
-        self._after_move(ticket, "call", office, actor, now)
-        return {"counter": self._counter_view(claimed, ticket), "ticket": self._status(ticket, office),
-                "action": "call_next"}
+        load = self._after_move(ticket, "call", office, actor, now)
+        return {"counter": self._counter_view(claimed, ticket),
+                "ticket": self._status(ticket, office, load), "action": "call_next"}
 
     def _move(self, ticket, action, office, actor, changes, inc=None):
         allowed, target = domain.TRANSITIONS[action]
@@ -267,15 +273,16 @@ class QueueService(Observable):
         if moved is None:
             raise Conflict(f"A {ticket['status']} ticket cannot be {action.replace('_', '-')}ed",
                            reason="illegal_transition", current_status=ticket["status"])
-        self._after_move(moved, action, office, actor, utcnow())
-        return moved
+        return moved, self._after_move(moved, action, office, actor, utcnow())
 
     def _after_move(self, ticket, action, office, actor, now):
         name = domain.EVENT_OF[action]
         self.store.record({"ticket_id": ticket["_id"], "office_id": office["id"], "event": name,
                            "actor": actor, "at": now, "status": ticket["status"],
                            "counter_id": ticket.get("counter_id"), "service": ticket["service"]})
-        self._publish_ticket(name, ticket, office, actor, now)
+        if action == "complete":
+            self.store.forget_service_times(office["id"], ticket["service"])
+        return self._publish_ticket(name, ticket, office, actor, now)
 
     def _counter_view(self, counter, ticket):
         return {"id": counter["counter_id"], "name": counter["name"], "services": counter["services"],
@@ -380,15 +387,17 @@ class QueueService(Observable):
         measured = domain.mean_service_seconds(self.store.recent_service_seconds(office_id, svc["code"]))
         return domain.service_seconds_basis(svc, measured)
 
-    def _status(self, ticket, office):
-        zone = calendar.tz(office)
-        ahead = self.store.count_ahead(ticket["office_id"], ticket["service"],
-                                       ticket["local_date"], ticket["sort_key"])
-        svc = _find_service(office, ticket["service"])
-        estimate = domain.estimate_wait_minutes(
-            ahead, self._avg_service_seconds(office["id"], svc),
-            self.store.counters_open_for(office["id"], ticket["service"]))
-        return domain.status_view(_as_event_ticket(ticket), zone, ahead, estimate)
+    def _status(self, ticket, office, load=None, ahead=None):
+        """The citizen's view; ``load`` and ``ahead`` when the caller has them already."""
+        if ticket["status"] != "waiting":
+            ahead = 0
+        elif ahead is None:
+            ahead = self.store.count_ahead(ticket["office_id"], ticket["service"],
+                                           ticket["local_date"], ticket["sort_key"])
+        load = load or self._load(office, ticket["service"])
+        estimate = domain.estimate_wait_minutes(ahead, load["avg_service_seconds"],
+                                                load["counters_open"])
+        return domain.status_view(_as_event_ticket(ticket), calendar.tz(office), ahead, estimate)
 
     def _load(self, office, service):
         """The service's current load, as events carry it for read models."""
@@ -399,11 +408,11 @@ class QueueService(Observable):
         return {**_as_event_ticket(ticket), "at": now, "actor": actor,
                 "request_id": self.request_id, **(load or self._load(office, ticket["service"]))}
 
-    def _publish_ticket(self, name, ticket, office, actor, now):
-        events.publish(self.dispatch, name, self._ticket_payload(ticket, office, actor, now))
-        today = calendar.local_date(office, now).isoformat()
-        QUEUE_WAITING.labels(office["id"], ticket["service"]).set(
-            self.store.count_waiting(office["id"], ticket["service"], today))
+    def _publish_ticket(self, name, ticket, office, actor, now, load=None):
+        """Publish the ticket's change; returns the service load the event carried."""
+        load = load or self._load(office, ticket["service"])
+        events.publish(self.dispatch, name, self._ticket_payload(ticket, office, actor, now, load))
+        return load
 
     def _publish_office(self, office, actor):
         loc = office.get("location") or {}

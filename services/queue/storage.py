@@ -1,12 +1,18 @@
 """The queue service's MongoDB (db ``senja_queue``)."""
 import datetime as dt
+import time
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.common.mongo import MongoStore
 
-CLAIM_SECONDS = 30
+# A call_next holds its counter this long at most. Longer than the gateway's RPC
+# timeout (its request expires with it), short enough that a clerk whose call
+# died with a crashed service is not locked out for long.
+CLAIM_SECONDS = 5
+OFFICE_CACHE_SECONDS = 5
+SERVICE_TIMES_CACHE_SECONDS = 30
 TICKET_TIMES = ("issued_at", "queued_at", "called_at", "started_at", "completed_at")
 
 
@@ -37,6 +43,8 @@ def _count(collection, flt):
 class QueueStore(MongoStore):
     def __init__(self, db):
         super().__init__(db)
+        self._office_cache = {}  # office_id -> (expires, office)
+        self._times_cache = {}   # (office_id, service) -> (expires, durations)
         self.offices = db.offices
         self.tickets = db.tickets
         self.serials = db.serials
@@ -60,11 +68,19 @@ class QueueStore(MongoStore):
     def put_office(self, office):
         self.offices.replace_one({"_id": office["id"]}, {"_id": office["id"], **office},
                                  upsert=True)
+        self._office_cache.pop(office["id"], None)
 
     def get_office(self, office_id):
+        """Offices are read on every call and change rarely: a few seconds' cache.
+        Another instance's change is seen within OFFICE_CACHE_SECONDS."""
+        now = time.monotonic()
+        hit = self._office_cache.get(office_id)
+        if hit and hit[0] > now:
+            return hit[1]
         doc = self.offices.find_one({"_id": office_id})
         if doc:
             doc.pop("_id")
+            self._office_cache[office_id] = (now + OFFICE_CACHE_SECONDS, doc)
         return doc
 
     def list_offices(self):
@@ -130,11 +146,22 @@ class QueueStore(MongoStore):
             "status": "waiting"})
 
     def recent_service_seconds(self, office_id, service, limit=20):
+        """Durations of the last completed services; cached until the next completion
+        here (or SERVICE_TIMES_CACHE_SECONDS, for completions at other instances)."""
+        key, now = (office_id, service), time.monotonic()
+        hit = self._times_cache.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
         docs = self.tickets.find(
             {"office_id": office_id, "service": service, "status": "done",
              "service_seconds": {"$gt": 0}},
             {"service_seconds": 1}).sort("completed_at", -1).limit(limit)
-        return [d["service_seconds"] for d in docs][::-1]
+        times = [d["service_seconds"] for d in docs][::-1]
+        self._times_cache[key] = (now + SERVICE_TIMES_CACHE_SECONDS, times)
+        return times
+
+    def forget_service_times(self, office_id, service):
+        self._times_cache.pop((office_id, service), None)
 
     def record(self, entry):
         """Append-only history: who, when, what, why."""

@@ -62,3 +62,35 @@ def test_queue_service_sigterm_under_load_loses_no_accepted_ticket(stack):
 def test_gateway_sigterm_under_load_loses_no_accepted_ticket(stack):
     results = _run_with_sigterm(stack, "gateway")
     _accepted_tickets_all_exist(stack, results)
+
+
+def test_service_exits_within_its_stop_timeout_even_when_the_broker_is_gone():
+    """A pod's grace period is finite: SIGTERM must end the process even if the
+    broker vanished first (nameko's own runner can wait forever then)."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from tests.support import ROOT, MongoServer, create_vhost, delete_vhost, free_port, wait_port
+
+    mongo = MongoServer().start()
+    vhost_name = f"senja-test-stop-{uuid.uuid4().hex[:8]}"
+    port = free_port()
+    env = {**os.environ, "AMQP_URI": create_vhost(vhost_name), "MONGO_URI": mongo.uri,
+           "SERVICE_HTTP_ADDRESS": f"127.0.0.1:{port}", "SENJA_STOP_TIMEOUT": "3",
+           "PYTHONPATH": ROOT}
+    proc = subprocess.Popen([sys.executable, "-m", "services", "queue"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        delete_vhost(vhost_name)  # the broker side disappears under the service
+        time.sleep(0.5)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        mongo.close()
