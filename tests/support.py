@@ -235,3 +235,33 @@ class Stack:
                 with open(path, errors="replace") as fh:
                     out[name] = fh.read()
         return out
+
+
+TEST_OFFICES = os.path.join(ROOT, "tests", "data", "always-open.yaml")
+
+
+def seed(stack, staff, password):
+    """The test offices (always open) and staff accounts [(username, office, role)]."""
+    done = stack.manage("load-offices", TEST_OFFICES)
+    assert done.returncode == 0, done.stderr
+    for username, office, role in staff:
+        made = stack.manage("create-staff", "--username", username, "--office", office,
+                            "--role", role, stdin=password + "\n")
+        assert made.returncode == 0, made.stderr
+
+
+@contextlib.contextmanager
+def running_stack(staff, password, prefix="senja-stack-", extra_env=None):
+    """A whole stack of its own (vhost, nx-27017, services, gateway), seeded."""
+    with vhost() as amqp_uri, tempfile.TemporaryDirectory(prefix=prefix) as logs:
+        mongo = MongoServer().start()
+        stack = Stack(amqp_uri, mongo, logs, extra_env=extra_env)
+        try:
+            stack.start_all()
+            seed(stack, staff, password)
+            yield stack
+        finally:
+            stack.stop_all()
+            mongo.close()
+            if os.environ.get("SENJA_KEEP_LOGS"):
+                print(stack.logs())

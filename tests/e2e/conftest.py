@@ -3,11 +3,10 @@ the stack runs as subprocesses (tests/support.py), the browser is Debian's
 chromium driven by playwright-core from npm through tests/e2e/flows.mjs."""
 import os
 import shutil
-import tempfile
 
 import pytest
 
-from tests.support import MongoServer, Stack, vhost
+from tests.support import running_stack
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "test-password-123"
@@ -31,19 +30,5 @@ def browser_tools_missing():
 @pytest.fixture(scope="session")
 def stack():
     """The whole stack (nx-27017, three services, gateway) with test offices and a clerk."""
-    with vhost() as amqp_uri, tempfile.TemporaryDirectory(prefix="senja-e2e-") as logs:
-        mongo = MongoServer().start()
-        s = Stack(amqp_uri, mongo, logs)
-        try:
-            s.start_all()
-            done = s.manage("load-offices", os.path.join(ROOT, "tests", "data", "always-open.yaml"))
-            assert done.returncode == 0, done.stderr
-            made = s.manage("create-staff", "--username", CLERK, "--office", OFFICE,
-                            "--role", "clerk", stdin=PASSWORD + "\n")
-            assert made.returncode == 0, made.stderr
-            yield s
-        finally:
-            s.stop_all()
-            mongo.close()
-            if os.environ.get("SENJA_KEEP_LOGS"):
-                print(s.logs())
+    with running_stack([(CLERK, OFFICE, "clerk")], PASSWORD, prefix="senja-e2e-") as s:
+        yield s

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from tests.support import MongoServer, Stack, free_port, http, vhost
+from tests.support import MongoServer, Stack, free_port, http, seed, vhost
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "fault-password-123"
@@ -90,11 +90,7 @@ def logs_dir(request):
 def boot(stack):
     """Offices, a clerk, counters 1 and 2 open; returns the clerk's headers."""
     stack.start_all()
-    done = stack.manage("load-offices", os.path.join(ROOT, "tests", "data", "always-open.yaml"))
-    assert done.returncode == 0, done.stderr
-    made = stack.manage("create-staff", "--username", "clerk.fault", "--office", OFFICE,
-                        "--role", "clerk", stdin=PASSWORD + "\n")
-    assert made.returncode == 0, made.stderr
+    seed(stack, [("clerk.fault", OFFICE, "clerk")], PASSWORD)
     status, _, body = http("POST", f"{stack.url}/api/v1/auth/token",
                            {"username": "clerk.fault", "password": PASSWORD})
     assert status == 200, body

@@ -5,14 +5,12 @@ X-Forwarded-For (as a reverse proxy would). Logs go to files that
 test_zz_log_scan.py reads at the end of the run.
 """
 import os
-import tempfile
 import time
-import unittest.mock
 
 import pytest
 
 from gateway.auth import ROLES, TokenSigner
-from tests.support import MongoServer, Stack, http, vhost
+from tests.support import http, running_stack
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "security-password-123"
@@ -23,25 +21,14 @@ LOG_DIR = {}
 
 @pytest.fixture(scope="session")
 def stack():
-    with vhost() as amqp_uri, tempfile.TemporaryDirectory(prefix="senja-security-") as logs:
-        mongo = MongoServer().start()
-        s = Stack(amqp_uri, mongo, logs, extra_env={
-            "RATE_LIMIT_TICKETS_PER_MINUTE": str(TICKETS_PER_MINUTE),
-            "TRUSTED_PROXIES": "1",
-            # Everything that could be logged is: the scan must see it.
-            "SENJA_LOG_LEVEL": "DEBUG"})
-        LOG_DIR["path"] = logs
-        try:
-            s.start_all()
-            done = s.manage("load-offices", os.path.join(ROOT, "tests", "data", "always-open.yaml"))
-            assert done.returncode == 0, done.stderr
-            made = s.manage("create-staff", "--username", "clerk.sec", "--office", OFFICE,
-                            "--role", "clerk", stdin=PASSWORD + "\n")
-            assert made.returncode == 0, made.stderr
-            yield s
-        finally:
-            s.stop_all()
-            mongo.close()
+    env = {"RATE_LIMIT_TICKETS_PER_MINUTE": str(TICKETS_PER_MINUTE),
+           "TRUSTED_PROXIES": "1",
+           # Everything that could be logged is: the scan must see it.
+           "SENJA_LOG_LEVEL": "DEBUG"}
+    with running_stack([("clerk.sec", OFFICE, "clerk")], PASSWORD, prefix="senja-security-",
+                       extra_env=env) as s:
+        LOG_DIR["path"] = s.log_dir
+        yield s
 
 
 @pytest.fixture(scope="session")
@@ -67,10 +54,16 @@ def app_routes():
     from gateway import openapi
     from gateway.app import create_app
     from services.common import config
-    deps = unittest.mock.MagicMock()
-    deps.settings = config.from_env({"SENJA_SECRET": "route-discovery"})
-    deps.signer = TokenSigner("route-discovery")
-    return openapi.iter_routes(create_app(deps))
+    from gateway.readmodel import TicketReadModel
+
+    class RoutesOnly:
+        """What create_app wires resources with; nothing here is called."""
+        settings = config.from_env({"SENJA_SECRET": "route-discovery"})
+        signer = TokenSigner("route-discovery")
+        rpc = db = staff = feed = None
+        readmodel = TicketReadModel()
+
+    return openapi.iter_routes(create_app(RoutesOnly()))
 
 
 def client_ip(n):

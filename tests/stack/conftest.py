@@ -1,11 +1,7 @@
-import os
-import tempfile
-
 import pytest
 
-from tests.support import MongoServer, Stack, vhost
+from tests.support import running_stack
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "test-password-123"
 STAFF = [("clerk.utara", "33.71.02", "clerk"), ("super.utara", "33.71.02", "supervisor"),
          ("clerk.selatan", "33.71.01", "clerk"), ("clerk.jayapura", "91.71.01", "clerk"),
@@ -15,23 +11,8 @@ STAFF = [("clerk.utara", "33.71.02", "clerk"), ("super.utara", "33.71.02", "supe
 @pytest.fixture(scope="session")
 def stack():
     """The whole stack (nx-27017, three services, gateway) with test offices and staff."""
-    with vhost() as amqp_uri, tempfile.TemporaryDirectory(prefix="senja-stack-") as logs:
-        mongo = MongoServer().start()
-        s = Stack(amqp_uri, mongo, logs)
-        try:
-            s.start_all()
-            done = s.manage("load-offices", os.path.join(ROOT, "tests", "data", "always-open.yaml"))
-            assert done.returncode == 0, done.stderr
-            for username, office, role in STAFF:
-                made = s.manage("create-staff", "--username", username, "--office", office,
-                                "--role", role, stdin=PASSWORD + "\n")
-                assert made.returncode == 0, made.stderr
-            yield s
-        finally:
-            s.stop_all()
-            mongo.close()
-            if os.environ.get("SENJA_KEEP_LOGS"):
-                print(s.logs())
+    with running_stack(STAFF, PASSWORD) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")

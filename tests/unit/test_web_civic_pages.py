@@ -13,7 +13,7 @@ from gateway import errors
 from gateway.middleware import RequestContext
 from gateway.rpc import ServiceUnavailable
 from gateway.web import pages
-from tests.e2e.test_pages import Deps, office
+from tests.unit.test_web_pages import Deps, office
 
 CODE = "IUMK-2611-7KQ2M9XA"
 IUMK = {"code": "IUMK", "name": {"id": "Izin Usaha Mikro dan Kecil", "en": "Micro and Small Business Licence"},
