@@ -4,80 +4,16 @@
 // SENJA_REVOKED_URL (a revoked one's), SCREENSHOT_DIR and CHROMIUM set.
 // Same tools as flows.mjs: Debian's chromium through playwright-core, axe-core on
 // every page state, screenshots at phone and desktop width, one JSON line of results.
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { BASE, DESKTOP, OFFICE, PHONE, harness } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = process.env.SENJA_URL;
-const OFFICE = process.env.SENJA_OFFICE || '33.71.02';
 const VERIFY_URL = process.env.SENJA_VERIFY_URL;
 const REVOKED_URL = process.env.SENJA_REVOKED_URL;
-const SHOTS = process.env.SCREENSHOT_DIR || 'test-artifacts/screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SIZES = [[360, 740], [1280, 800]];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 const GOOD_NIK = '3371024506900001';
 const BAD_NIK = '3371029999990001'; // 16 digits, but no such birth date: only the service knows
 
-const results = {
-  axe: {}, axe_passes: {}, screenshots: [], reflow: {}, checks: {}, timings: {}, console_errors: [], csp_violations: [],
-};
-
-function watch(page, name) {
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (/Content.Security.Policy/i.test(text)) results.csp_violations.push({ page: name, text });
-    // 404/409/422 answers are part of the scenario (a bad NIK, an unknown code)
-    else if (msg.type() === 'error' && !/status of (404|409|422)/.test(text)) results.console_errors.push({ page: name, text });
-  });
-  page.on('pageerror', (err) => results.console_errors.push({ page: name, text: String(err) }));
-  page.on('dialog', (dialog) => dialog.accept()); // "withdraw this application?" -> yes
-  return page;
-}
-
-async function open(context, name, url) {
-  const page = watch(await context.newPage(), name);
-  const resp = await page.goto(`${BASE}${url}`, { waitUntil: 'load' });
-  results.checks[`${name}_status`] = resp.status();
-  results.checks[`${name}_csp`] = /script-src 'self'/.test(resp.headers()['content-security-policy'] || '');
-  return page;
-}
-
-async function axe(page, name) {
-  await page.evaluate(AXE);
-  const [passes, found] = await page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return [r.passes.length, r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }))];
-  }, AXE_TAGS);
-  results.axe_passes[name] = passes;
-  results.axe[name] = {
-    serious: found.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
-    other: found.filter((v) => v.impact !== 'serious' && v.impact !== 'critical').map((v) => `${v.id} (${v.impact})`),
-  };
-}
-
-async function shots(page, name) {
-  const before = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 640 });
-  await page.waitForTimeout(60);
-  results.reflow[name] = await page.evaluate(() => document.documentElement.scrollWidth);
-  for (const [width, height] of SIZES) {
-    await page.setViewportSize({ width, height });
-    await page.waitForTimeout(80);
-    const file = path.join(SHOTS, `${name}-${width}x${height}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    results.screenshots.push(file);
-  }
-  await page.setViewportSize(before);
-}
-
-async function visit(page, name) {
-  await axe(page, name);
-  await shots(page, name);
-}
+// 404/409/422 answers are part of the scenario (a bad NIK, an unknown code);
+// "withdraw this application?" is answered yes.
+const { results, open, visit, run } = harness({ expectedErrors: /status of (404|409|422)/, acceptDialogs: true });
 
 const text = async (page, sel) => ((await page.locator(sel).first().textContent()) || '').trim();
 const focusedId = (page) => page.evaluate(() => document.activeElement?.id || '');
@@ -312,16 +248,10 @@ async function access(browser, desktop) {
   await ctx.close();
 }
 
-async function main() {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, hasTouch: true };
-  const desktop = { viewport: { width: 1280, height: 800 } };
-  try {
+async function main(browser) {
+  const phone = PHONE;
+  const desktop = DESKTOP;
+  {
     const ctx = await browser.newContext(desktop);
     const home = await open(ctx, 'home', '/');
     results.checks.nav = await home.locator('header nav a').evaluateAll((a) => a.map((x) => x.getAttribute('href')));
@@ -330,18 +260,7 @@ async function main() {
     await permits(browser, phone);
     await verify(browser, phone);
     await access(browser, desktop);
-  } finally {
-    await browser.close();
   }
 }
 
-const started = Date.now();
-try {
-  await main();
-  results.ok = true;
-} catch (err) {
-  results.ok = false;
-  results.error = String(err && err.stack || err);
-}
-results.timings.total_s = (Date.now() - started) / 1000;
-console.log(JSON.stringify(results));
+await run(main);

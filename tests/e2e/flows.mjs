@@ -4,77 +4,15 @@
 // Drives Debian's chromium through playwright-core (no downloaded browser),
 // runs axe-core on every page, takes screenshots at phone and desktop width,
 // and prints one JSON object of results on the last line; pytest asserts on it.
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 import { callPhrase, sayCounter, spellTicket, terbilang } from '../../gateway/web/static/js/speech.js';
+import { BASE, DESKTOP, OFFICE, PHONE, harness } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = process.env.SENJA_URL;
-const OFFICE = process.env.SENJA_OFFICE || '33.71.02';
 const CLERK = process.env.SENJA_CLERK;
 const PASSWORD = process.env.SENJA_PASSWORD;
-const SHOTS = process.env.SCREENSHOT_DIR || 'test-artifacts/screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SIZES = [[360, 740], [1280, 800]];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
-
-const results = {
-  speech: {}, axe: {}, axe_passes: {}, screenshots: [], reflow: {}, checks: {}, timings: {}, console_errors: [], csp_violations: [],
-};
-
-function watch(page, name) {
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (/Content.Security.Policy/i.test(text)) results.csp_violations.push({ page: name, text });
-    else if (msg.type() === 'error' && !/status of (404|409)|ERR_INTERNET_DISCONNECTED/.test(text)) results.console_errors.push({ page: name, text });
-  });
-  page.on('pageerror', (err) => results.console_errors.push({ page: name, text: String(err) }));
-  return page;
-}
-
-async function open(context, name, url) {
-  const page = watch(await context.newPage(), name);
-  const resp = await page.goto(`${BASE}${url}`, { waitUntil: 'load' });
-  results.checks[`${name}_status`] = resp.status();
-  results.checks[`${name}_csp`] = /script-src 'self'/.test(resp.headers()['content-security-policy'] || '');
-  return page;
-}
-
-async function axe(page, name) {
-  await page.evaluate(AXE); // through CDP: the page's CSP stays on and is tested too
-  const found = await page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return [r.passes.length, r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }))];
-  }, AXE_TAGS).then(([passes, violations]) => { results.axe_passes[name] = passes; return violations; });
-  results.axe[name] = {
-    serious: found.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
-    other: found.filter((v) => v.impact !== 'serious' && v.impact !== 'critical').map((v) => `${v.id} (${v.impact})`),
-  };
-}
-
-async function shots(page, name) {
-  const before = page.viewportSize();
-  // Reflow at 320 CSS px (WCAG 1.4.10; the same as 1280 px at 400% zoom): no sideways scrolling.
-  await page.setViewportSize({ width: 320, height: 640 });
-  await page.waitForTimeout(100);
-  results.reflow[name] = await page.evaluate(() => document.documentElement.scrollWidth);
-  for (const [width, height] of SIZES) {
-    await page.setViewportSize({ width, height });
-    await page.waitForTimeout(150);
-    const file = path.join(SHOTS, `${name}-${width}x${height}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    results.screenshots.push(file);
-  }
-  await page.setViewportSize(before);
-}
-
-async function visit(page, name) {
-  await axe(page, name);
-  await shots(page, name);
-}
+// 404/409 answers and the simulated offline drop are part of the scenario.
+const { results, open, visit, run } = harness({
+  expectedErrors: /status of (404|409)|ERR_INTERNET_DISCONNECTED/, extra: { speech: {} },
+});
 
 function speechChecks() {
   results.speech = {
@@ -85,17 +23,11 @@ function speechChecks() {
   };
 }
 
-async function main() {
-  fs.mkdirSync(SHOTS, { recursive: true });
+async function main(browser) {
   speechChecks();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=user-gesture-required'],
-  });
-  const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: false, hasTouch: true };
-  const desktop = { viewport: { width: 1280, height: 800 } };
-  try {
+  const phone = PHONE;
+  const desktop = DESKTOP;
+  {
     // Offices open now.
     const hall = await browser.newContext(desktop);
     const home = await open(hall, 'home', '/');
@@ -246,18 +178,7 @@ async function main() {
       return { cache: r.headers.get('cache-control'), type: r.headers.get('content-type') };
     });
     results.checks.static_headers = css;
-  } finally {
-    await browser.close();
   }
 }
 
-const started = Date.now();
-try {
-  await main();
-  results.ok = true;
-} catch (err) {
-  results.ok = false;
-  results.error = String(err && err.stack || err);
-}
-results.timings.total_s = (Date.now() - started) / 1000;
-console.log(JSON.stringify(results));
+await run(main, ['--autoplay-policy=user-gesture-required']);
