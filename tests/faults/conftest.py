@@ -231,3 +231,60 @@ def check_promises(stack, load):
 
 __all__ = ["MongoServer", "Stack", "vhost", "PrivateRabbit", "Load", "boot", "act",
            "check_promises"]
+
+
+def wait_for(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def outage_under_load(stack, what, stop, start, hang_limit):
+    """Stop ``what`` (broker, database) under load, then start it again; check
+    the promises: quick 503 + Retry-After while down, status reads still served
+    by the read model, recovery within 10 s, no accepted ticket lost, numbers
+    unique, and events published around the outage reach the read model."""
+    clerk = boot(stack)
+    load = Load(stack, clerk, citizens=4).start()
+    try:
+        time.sleep(3)
+        # A ticket issued just before the outage, called just after it (UMUM at counter 3).
+        status, _, early = http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/tickets", {"service": "UMUM"})
+        assert status == 201, early
+
+        stop()
+        down_at = time.monotonic()
+        time.sleep(1)
+        started = time.monotonic()
+        status, headers, problem = http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/tickets",
+                                        {"service": "KTP"})
+        assert status == 503 and headers.get("Retry-After"), (status, problem)
+        assert time.monotonic() - started < hang_limit, f"the gateway hung on a dead {what}"
+        assert http("GET", f"{stack.url}{early['status_url']}")[0] == 200  # the read model
+        time.sleep(3)
+
+        start()
+        up_at = time.monotonic()
+        recovered = wait_for(lambda: http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/tickets",
+                                          {"service": "KTP"})[0] == 201, timeout=10)
+        recovery = time.monotonic() - up_at
+        assert recovered, f"the stack did not recover within 10 s of the {what}'s return"
+        time.sleep(3)
+    finally:
+        load.stop()
+
+    down = [r for r in load.statuses("issue", down_at + 0.5, up_at) if r[2] >= 500]
+    assert all(r[2] == 503 and r[4] for r in down), down[:5]
+    assert all(r[3] < 10 for r in down), f"a request hung while the {what} was down"
+    issued, called = check_promises(stack, load)
+    assert act(stack, clerk, "3", "open")[0] == 200
+    status, _, call = act(stack, clerk, "3", "call_next")
+    assert status == 200 and call["ticket"]["number"] == early["number"], call
+    assert wait_for(lambda: http("GET", f"{stack.url}{early['status_url']}")[2]["status"] == "called", 5), \
+        "the ticket_called event did not reach the read model"
+    stack.wait_ready(timeout=10)
+    print(f"recovered {recovery:.1f} s after the {what}; issued {issued}, called {called}, "
+          f"503 while down {len(down)}, replayed {len(load.replayed)}")
