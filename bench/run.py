@@ -472,8 +472,10 @@ headroom. What makes that plausible and what it assumes:
 
 - Gateways scale out (the read model is per process, fed by events); about 80 % of the traffic is
   status reads that never leave the gateway.
-- The board is read by RPC each poll; with ETag/304 it stays cheap on the wire but not on the
-  queue service. A board read model like the ticket one would take about 13 % of the load off RPC.
+- The board is read by RPC at most once a second per office and gateway worker (a one-second
+  cache; ETag/304 on the wire); the bench's 150 offices share few polls per second each, so
+  most board reads still reach the queue service. A board read model like the ticket one
+  would take about 13 % of the load off RPC.
 - One queue service per region (partitioned by office id, the natural shard key) and a real
   MongoDB replica set sharded by office id; nx-27017 is a test double, not the production database.
 - RabbitMQ: at {KECAMATAN_NATIONAL:,} offices the evening's RPC and event traffic is a few thousand
@@ -500,7 +502,8 @@ headroom. What makes that plausible and what it assumes:
   headers, the auth and rate-limit middleware, the read-model lookup and the JSON body.
   (Successful fast GETs are logged at DEBUG: a JSON log line per poll cost a third of it.)
 - Events reach the read model in {r['events']['p50_ms']:.1f} ms (p50), {r['events']['p99_ms']:.1f} ms (p99).
-- The evening mix is bounded by the board reads (an RPC and four queries per poll): a board read
+- The evening mix is bounded by the board reads (an RPC and four queries when the one-second
+  cache misses): a board read
   model (events already carry what it shows) is the next step for scale.
 """
 
