@@ -7,17 +7,14 @@ the printed QR code holds) and revoke a second one; a supervisor records an
 accessible toilet so that Magelang Utara is wheelchair accessible for sure.
 Then one browser run walks the citizen's side and reports JSON.
 """
-import json
 import os
-import subprocess
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, OFFICE, PASSWORD, ROOT, browser_tools_missing
+from tests.e2e.conftest import OFFICE, PASSWORD, run_flow
 from tests.support import http
 
 pytestmark = pytest.mark.stack
-SHOTS = os.path.join(ROOT, "test-artifacts", "screenshots")
 CLERK = "clerk.utara"
 SUPERVISOR = "super.civic"
 NIK = "3371024506900001"
@@ -71,21 +68,8 @@ def prepared(stack):
 
 @pytest.fixture(scope="module")
 def run(stack, prepared):
-    missing = browser_tools_missing()
-    if missing:
-        pytest.fail(f"browser tests cannot run: {missing}")
-    os.makedirs(SHOTS, exist_ok=True)
-    env = {**os.environ, "SENJA_URL": stack.url, "SENJA_OFFICE": OFFICE, "SCREENSHOT_DIR": SHOTS,
-           "CHROMIUM": CHROMIUM, "SENJA_VERIFY_URL": prepared["valid_url"],
-           "SENJA_REVOKED_URL": prepared["revoked_url"]}
-    proc = subprocess.run(["node", os.path.join(ROOT, "tests", "e2e", "civic_flows.mjs")], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=240)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"civic_flows.mjs printed no result (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
-    results = json.loads(lines[-1])
-    with open(os.path.join(ROOT, "test-artifacts", "e2e-civic-results.json"), "w") as fh:
-        json.dump(results, fh, indent=1, ensure_ascii=False)
-    return results
+    return run_flow("civic_flows.mjs", stack, "e2e-civic-results.json",
+                    SENJA_VERIFY_URL=prepared["valid_url"], SENJA_REVOKED_URL=prepared["revoked_url"])
 
 
 def test_the_scenario_ran_to_the_end(run):

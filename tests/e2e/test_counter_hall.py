@@ -5,36 +5,20 @@ One browser run (tests/e2e/flows.mjs) walks the whole scenario and reports
 JSON; the tests below each assert one part of it. Screenshots of every page at
 phone and desktop width land in test-artifacts/screenshots/ for people to look at.
 """
-import json
 import os
 import re
-import subprocess
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, CLERK, OFFICE, PASSWORD, ROOT, browser_tools_missing
+from tests.e2e.conftest import CLERK, PASSWORD, run_flow
 
 pytestmark = pytest.mark.stack
-SHOTS = os.path.join(ROOT, "test-artifacts", "screenshots")
 FEW_SECONDS = 8  # the ticket page polls every 4 s, the board every 2.5 s
 
 
 @pytest.fixture(scope="module")
 def run(stack):
-    missing = browser_tools_missing()
-    if missing:
-        pytest.fail(f"browser tests cannot run: {missing}")
-    os.makedirs(SHOTS, exist_ok=True)
-    env = {**os.environ, "SENJA_URL": stack.url, "SENJA_OFFICE": OFFICE, "SENJA_CLERK": CLERK,
-           "SENJA_PASSWORD": PASSWORD, "SCREENSHOT_DIR": SHOTS, "CHROMIUM": CHROMIUM}
-    proc = subprocess.run(["node", os.path.join(ROOT, "tests", "e2e", "flows.mjs")], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=240)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"flows.mjs printed no result (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
-    results = json.loads(lines[-1])
-    with open(os.path.join(ROOT, "test-artifacts", "e2e-results.json"), "w") as fh:
-        json.dump(results, fh, indent=1, ensure_ascii=False)
-    return results
+    return run_flow("flows.mjs", stack, "e2e-results.json", SENJA_CLERK=CLERK, SENJA_PASSWORD=PASSWORD)
 
 
 def test_the_scenario_ran_to_the_end(run):
