@@ -7,6 +7,7 @@ import falcon
 
 from gateway import errors, openapi
 from gateway.auth import Authorizer, StaffStore, TokenSigner
+from gateway.clients import Clients
 from gateway.middleware import RequestContext
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
@@ -25,6 +26,7 @@ class Dependencies:
     def __init__(self, settings, start_feed=True):
         self.settings = settings
         self.rpc = RpcPool(senja_config.nameko_config(settings), settings.rpc_timeout)
+        self.clients = Clients(self.rpc)
         self.mongo = connect(settings.mongo_uri)
         prefix = os.environ.get("MONGO_DB_PREFIX", "")
         self.db = self.mongo[prefix + "senja_gateway"]
