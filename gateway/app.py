@@ -54,7 +54,7 @@ class SenjaApp(falcon.App):
 
 def create_app(deps=None):
     deps = deps or Dependencies(senja_config.from_env())
-    if deps.settings.secret_is_default:
+    if deps.settings.secret_is_default:  # only reachable with SENJA_ENV=local (gunicorn_conf)
         log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
     authz = Authorizer(deps.signer)
     app = SenjaApp(middleware=[RequestContext(), authz, RateLimiter(deps.settings.secret)])

@@ -35,6 +35,12 @@ class ScrubbedLogger(Logger):
 logger_class = ScrubbedLogger
 
 
+def on_starting(server):
+    """In the master, before any worker: a public or short SENJA_SECRET stops the gateway here."""
+    from services.common import config
+    config.require_safe_secret(config.from_env(), "gateway")
+
+
 def post_fork(server, worker):
     from services.common import logs
     logs.configure("gateway", os.environ.get("SENJA_LOG_LEVEL", "INFO"))

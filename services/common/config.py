@@ -1,8 +1,23 @@
-"""Configuration from environment variables, with safe local defaults."""
+"""Configuration from environment variables, with safe local defaults.
+
+The local defaults are public (this file is open source): with the default
+``SENJA_SECRET`` anyone could sign an admin token or derive applicant
+secrets, kiosk keys and verification codes. So they are accepted only where
+``SENJA_ENV=local`` says so explicitly (deploy/local/env for ``make run``,
+tests/support.py for the tests); anywhere else the gateway and every
+service refuse to start (``require_safe_secret``).
+"""
 import os
 from dataclasses import dataclass
 
 LOCAL_SECRET = "senja-local-development-secret-change-me"
+LOCAL_ENV = "local"
+# 32 bytes = 256 bits, the HMAC-SHA256 key size; deploy/k8s/create-secrets.sh makes 64 hex.
+MIN_SECRET_BYTES = 32
+
+
+class UnsafeConfiguration(SystemExit):
+    """Raised at start when the configuration is only fit for a laptop."""
 
 
 @dataclass(frozen=True)
@@ -14,6 +29,7 @@ class Settings:
     rpc_timeout: float
     service_http_address: str
     log_level: str
+    env: str = ""
 
     @property
     def secret_is_default(self):
@@ -30,7 +46,25 @@ def from_env(environ=None):
         rpc_timeout=float(env.get("RPC_TIMEOUT", "3")),
         service_http_address=env.get("SERVICE_HTTP_ADDRESS", "127.0.0.1:8080"),
         log_level=env.get("SENJA_LOG_LEVEL", "INFO"),
+        env=env.get("SENJA_ENV", ""),
     )
+
+
+def require_safe_secret(settings, component):
+    """Stop ``component`` from starting with a public or short SENJA_SECRET outside
+    local development. The gateway and every service call this first thing."""
+    if settings.env == LOCAL_ENV:
+        return settings
+    if settings.secret_is_default:
+        reason = "is the public local development value"
+    elif len(settings.secret.encode()) < MIN_SECRET_BYTES:
+        reason = f"is shorter than {MIN_SECRET_BYTES} bytes"
+    else:
+        return settings
+    raise UnsafeConfiguration(
+        f"{component}: refusing to start: SENJA_SECRET {reason}. Set a random secret of at "
+        f"least {MIN_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`), or SENJA_ENV=local "
+        f"on a developer's machine.")
 
 
 def nameko_config(settings=None, **overrides):

@@ -58,7 +58,7 @@ def app_routes():
 
     class RoutesOnly:
         """What create_app wires resources with; nothing here is called."""
-        settings = config.from_env({"SENJA_SECRET": "route-discovery"})
+        settings = config.from_env({"SENJA_SECRET": "route-discovery", "SENJA_ENV": "local"})
         signer = TokenSigner("route-discovery")
         rpc = db = staff = feed = None
         readmodel = TicketReadModel()
