@@ -8,7 +8,7 @@ import falcon
 from gateway import errors, openapi
 from gateway.auth import Authorizer, StaffStore, TokenSigner
 from gateway.clients import Clients
-from gateway.middleware import RequestContext
+from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
 from gateway.resources import accessibility, counters, health, offices, permits, staff, tickets
@@ -57,12 +57,11 @@ def create_app(deps=None):
     if deps.settings.secret_is_default:  # only reachable with SENJA_ENV=local (gunicorn_conf)
         log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
     authz = Authorizer(deps.signer)
-    app = SenjaApp(middleware=[RequestContext(), authz, RateLimiter(deps.settings.secret)])
+    app = SenjaApp(middleware=[RequestContext(), RequestBody(), authz, RateLimiter(deps.settings.secret)])
     app.req_options.strip_url_path_trailing_slash = True
-    # JSON only; a body without Content-Type is read as JSON, forms get 415.
+    # JSON only, strictly (no NaN, bounded nesting); RequestBody answers 415 to anything else.
     app.req_options.default_media_type = falcon.MEDIA_JSON
-    app.req_options.media_handlers = falcon.media.Handlers(
-        {falcon.MEDIA_JSON: falcon.media.JSONHandler()})
+    app.req_options.media_handlers = media_handlers()
     errors.install(app)
     rpc = deps.rpc
 

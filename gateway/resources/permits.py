@@ -102,15 +102,16 @@ MAX_UPLOAD_BYTES = 10_000_000
 class PermitDocuments:
     """multipart/form-data: ``document`` (the code the permit type asks for) and ``file``."""
 
+    body_media = "multipart/form-data"
+    max_body = MAX_UPLOAD_BYTES + 10_000  # the file and the form's own lines
+
     def __init__(self, rpc):
         self.rpc = rpc
         self.multipart = falcon.media.MultipartFormHandler()
 
     def on_post(self, req, resp, tracking_code):
-        if (req.content_length or 0) > MAX_UPLOAD_BYTES + 10_000:
-            raise Problem(falcon.HTTP_413, "Too large", f"Uploads are limited to {MAX_UPLOAD_BYTES} bytes")
-        if not (req.content_type or "").startswith("multipart/form-data"):
-            raise Problem(falcon.HTTP_415, "Unsupported Media Type", "Send multipart/form-data")
+        if not req.content_length:  # RequestBody measured a body sent without a length
+            raise invalid([("file", "required")])
         document, content = None, None
         try:
             form = self.multipart.deserialize(req.bounded_stream, req.content_type, req.content_length)

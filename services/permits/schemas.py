@@ -1,6 +1,7 @@
 """Permit types as published service standards (PATEN): requirements, time, fee."""
 from marshmallow import RAISE, Schema, fields, validate
 
+from services.common.text import Text
 from services.queue.schemas import CODE, OFFICE_ID, Names
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
@@ -49,13 +50,13 @@ class PermitType(Strict):
 
 class Applicant(Strict):
     nik = fields.String(required=True, validate=validate.Length(equal=16))
-    name = fields.String(required=True, validate=validate.Length(min=2, max=120))
+    name = Text(required=True, validate=validate.Length(min=2, max=120))
     phone = fields.String(required=True, validate=validate.Length(min=8, max=20))
 
 
 class Business(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=160))
-    address = fields.String(required=True, validate=validate.Length(min=5, max=300))
+    name = Text(required=True, validate=validate.Length(min=2, max=160))
+    address = Text(required=True, validate=validate.Length(min=5, max=300), multiline=True)
     kbli = fields.String(load_default=None, allow_none=True,
                          validate=validate.Regexp(r"^\d{5}$", error="KBLI codes have 5 digits"))
     nib = fields.String(load_default=None, allow_none=True,
@@ -72,4 +73,4 @@ class Application(Strict):
 
 class Transition(Strict):
     action = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    note = fields.String(load_default="", validate=validate.Length(max=1000))
+    note = Text(load_default="", validate=validate.Length(max=1000), multiline=True)
