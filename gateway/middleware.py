@@ -3,6 +3,7 @@ the limits every request body meets before anything parses it."""
 import io
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -12,6 +13,7 @@ import falcon
 from prometheus_client import Counter, Histogram
 
 from gateway.errors import Problem
+from gateway.ratelimit import client_address
 from services.common.logs import request_id_var
 
 log = logging.getLogger("gateway.access")
@@ -34,11 +36,20 @@ SECURITY_HEADERS = {
 
 
 class RequestContext:
+    """Request id and the client's address (``req.context.client``: X-Forwarded-For only as
+    far as TRUSTED_PROXIES wrote it), which rate limits and Idempotency-Key scopes use."""
+
+    def __init__(self, trusted_proxies=None):
+        if trusted_proxies is None:
+            trusted_proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+        self.trusted_proxies = trusted_proxies
+
     def process_request(self, req, resp):
         incoming = req.get_header("X-Request-Id")
         rid = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
         req.context.request_id = rid
         req.context.started = time.perf_counter()
+        req.context.client = client_address(req, self.trusted_proxies)
         request_id_var.set(rid)
 
     def process_response(self, req, resp, resource, req_succeeded):

@@ -1,11 +1,11 @@
 """Accessibility service entrypoints: each office's facilities and their state."""
 import datetime as dt
-import hashlib
 import uuid
 
 from lokal import normalize_phone, partial_mask
 
 from marshmallow import ValidationError
+from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from prometheus_client import Counter
@@ -32,6 +32,7 @@ class AccessibilityService(Observable, FollowsOffices):
     name = "accessibility"
 
     store = Storage(AccessibilityStore, "senja_accessibility")
+    config = Config()
     dispatch = EventDispatcher()
 
     @rpc(expected_exceptions=EXPECTED)
@@ -86,8 +87,10 @@ class AccessibilityService(Observable, FollowsOffices):
             contact = normalize_phone(data["contact"])
             if contact is None:
                 raise Invalid.fields([("contact", "not an Indonesian phone number")])
-        report_id = (hashlib.sha256(f"{facility_id}|{idempotency_key}".encode()).hexdigest()[:16]
-                     if idempotency_key else uuid.uuid4().hex[:16])
+        report_id = uuid.uuid4().hex[:16]
+        if idempotency_key:
+            report_id = self.store.claim_idempotency_key(
+                idempotency_key, facility_id, data, report_id, self.config["SENJA_SECRET"])
         entry = {"id": report_id, "facility_id": facility_id,
                  "office_id": facility["office_id"], "description": data["description"],
                  "contact": contact, "at": utcnow(), "state": "open"}

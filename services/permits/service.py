@@ -82,8 +82,7 @@ class PermitsService(Observable, FollowsOffices):
         secret = self.config["SENJA_SECRET"]
         code = domain.tracking_code(permit_type["code"], today)
         if idempotency_key:
-            code = self.store.claim_idempotency_key(
-                domain.keyed_hash(secret, "idempotency", idempotency_key), code)
+            code = self.store.claim_idempotency_key(idempotency_key, code, data, secret)
             existing = self.store.get(code)
             if existing is not None:
                 return {**self._public(existing, office), "replayed": True,

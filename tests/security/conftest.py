@@ -45,6 +45,17 @@ def token(signer):
     return make
 
 
+def application(name="Siti Rahayu", **overrides):
+    """A valid permit application (IUMK at OFFICE), for tests that need one."""
+    body = {"office_id": OFFICE, "permit_type": "IUMK",
+            "applicant": {"nik": "3371024506900001", "name": name, "phone": "0812-3456-7890"},
+            "business": {"name": "Warung Siti", "address": "Jl. Pahlawan 12, Magelang",
+                         "kbli": "56102"},
+            "answers": {"kbli": "56102", "capital": 5000000}}
+    body.update(overrides)
+    return body
+
+
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 

@@ -4,7 +4,7 @@ printed permit shows. Every such field refuses them with 422 (field and reason).
 import pytest
 
 from services.common.text import Text, unsafe_character
-from tests.security.conftest import OFFICE, bearer, client_ip
+from tests.security.conftest import OFFICE, application, bearer, client_ip
 from tests.support import http
 
 HOSTILE = {"NUL": "Budi\x00Santoso", "escape": "Budi\x1b[2JSantoso", "RLO": "Budi \u202eosotnaS",
@@ -27,12 +27,6 @@ def test_ordinary_text_passes(text):
 
 def test_a_single_line_field_refuses_a_line_feed():
     assert unsafe_character("Budi\nSantoso") == "\n"
-
-
-def application(name, address="Jl. Pemuda 12, Magelang"):
-    return {"office_id": OFFICE, "permit_type": "IUMK",
-            "applicant": {"nik": "3371024107900002", "name": name, "phone": "081234567890"},
-            "business": {"name": "Warung Senja", "address": address}, "answers": {}}
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE))
