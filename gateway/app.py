@@ -6,7 +6,7 @@ import socket
 import falcon
 
 from gateway import errors, openapi
-from gateway.auth import Authorizer, StaffStore, TokenSigner
+from gateway.auth import Authorizer, LoginThrottle, StaffStore, TokenSigner
 from gateway.clients import Clients
 from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
@@ -31,6 +31,7 @@ class Dependencies:
         prefix = os.environ.get("MONGO_DB_PREFIX", "")
         self.db = self.mongo[prefix + "senja_gateway"]
         self.staff = StaffStore(self.db)
+        self.login_throttle = LoginThrottle(self.db)
         self.signer = TokenSigner(settings.secret)
         self.readmodel = TicketReadModel()
         self.feed = None
@@ -56,7 +57,7 @@ def create_app(deps=None):
     deps = deps or Dependencies(senja_config.from_env())
     if deps.settings.secret_is_default:  # only reachable with SENJA_ENV=local (gunicorn_conf)
         log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
-    authz = Authorizer(deps.signer)
+    authz = Authorizer(deps.signer, deps.staff)
     app = SenjaApp(middleware=[RequestContext(), RequestBody(), authz, RateLimiter(deps.settings.secret)])
     app.req_options.strip_url_path_trailing_slash = True
     # JSON only, strictly (no NaN, bounded nesting); RequestBody answers 415 to anything else.
@@ -69,7 +70,7 @@ def create_app(deps=None):
     app.add_route("/readyz", health.Readyz(rpc, deps.db, deps.settings.amqp_uri))
     app.add_route("/metrics", health.Metrics())
 
-    app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer))
+    app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer, deps.login_throttle))
     app.add_route(f"{API}/auth/me", staff.Me())
     app.add_route(f"{API}/offices", offices.Offices(rpc))
     app.add_route(f"{API}/offices/{{office_id}}", offices.Office(rpc))
