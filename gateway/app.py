@@ -94,8 +94,12 @@ def create_app(deps=None):
                   permits.PermitTransitions(rpc, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(rpc))
     app.add_route(f"{API}/permits/{{tracking_code}}/certificate.pdf",
-                  permits.PermitCertificate(rpc, authz, os.environ.get("SENJA_PUBLIC_URL")))
+                  permits.PermitCertificate(rpc, authz, deps.settings.public_url))
     app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(rpc))
+    app.add_route(f"{API}/permits/{{tracking_code}}/documents/{{document}}",
+                  permits.PermitDocument(deps.clients.permits))
+    app.add_route(f"{API}/permits/{{tracking_code}}/applicant-secret",
+                  permits.ApplicantSecret(deps.clients.permits))
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
                   accessibility.OfficeAccessibility(rpc))

@@ -38,7 +38,7 @@ logger_class = ScrubbedLogger
 def on_starting(server):
     """In the master, before any worker: a public or short SENJA_SECRET stops the gateway here."""
     from services.common import config
-    config.require_safe_secret(config.from_env(), "gateway")
+    config.require_safe_secret(config.from_env(), "gateway", needs_public_url=True)
 
 
 def post_fork(server, worker):

@@ -30,6 +30,7 @@ class Settings:
     service_http_address: str
     log_level: str
     env: str = ""
+    public_url: str = ""  # where citizens reach Senja: QR codes and certificates point here
 
     @property
     def secret_is_default(self):
@@ -47,14 +48,24 @@ def from_env(environ=None):
         service_http_address=env.get("SERVICE_HTTP_ADDRESS", "127.0.0.1:8080"),
         log_level=env.get("SENJA_LOG_LEVEL", "INFO"),
         env=env.get("SENJA_ENV", ""),
+        # Never taken from a request's Host or X-Forwarded-Host, which a client writes.
+        public_url=(env.get("SENJA_PUBLIC_URL")
+                    or (f"http://127.0.0.1:{env.get('PORT', '8000')}"
+                        if env.get("SENJA_ENV") == LOCAL_ENV else "")).rstrip("/"),
     )
 
 
-def require_safe_secret(settings, component):
+def require_safe_secret(settings, component, needs_public_url=False):
     """Stop ``component`` from starting with a public or short SENJA_SECRET outside
-    local development. The gateway and every service call this first thing."""
+    local development (and the gateway without SENJA_PUBLIC_URL). The gateway and
+    every service call this first thing."""
     if settings.env == LOCAL_ENV:
         return settings
+    if needs_public_url and not settings.public_url.startswith(("https://", "http://")):
+        raise UnsafeConfiguration(
+            f"{component}: refusing to start: SENJA_PUBLIC_URL is not set (e.g. "
+            f"https://antrian.example.go.id); QR codes and certificates point there, never at "
+            f"a request's Host header.")
     if settings.secret_is_default:
         reason = "is the public local development value"
     elif len(settings.secret.encode()) < MIN_SECRET_BYTES:
