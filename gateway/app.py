@@ -58,7 +58,9 @@ def create_app(deps=None):
     if deps.settings.secret_is_default:  # only reachable with SENJA_ENV=local (gunicorn_conf)
         log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
     authz = Authorizer(deps.signer, deps.staff)
-    app = SenjaApp(middleware=[RequestContext(), RequestBody(), authz, RateLimiter(deps.settings.secret)])
+    metrics_port = os.environ.get("METRICS_PORT")
+    app = SenjaApp(middleware=[health.MetricsListener(metrics_port), RequestContext(), RequestBody(),
+                               authz, RateLimiter(deps.settings.secret)])
     app.req_options.strip_url_path_trailing_slash = True
     # JSON only, strictly (no NaN, bounded nesting); RequestBody answers 415 to anything else.
     app.req_options.default_media_type = falcon.MEDIA_JSON
@@ -68,7 +70,7 @@ def create_app(deps=None):
 
     app.add_route("/healthz", health.Healthz())
     app.add_route("/readyz", health.Readyz(rpc, deps.db, deps.settings.amqp_uri))
-    app.add_route("/metrics", health.Metrics())
+    app.add_route("/metrics", health.Metrics(metrics_port))
 
     app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer, deps.login_throttle))
     app.add_route(f"{API}/auth/me", staff.Me())

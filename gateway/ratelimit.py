@@ -202,7 +202,7 @@ def main(argv):
     if len(argv) != 2 or argv[0] != "kiosk-key":
         sys.exit("usage: python -m gateway.ratelimit kiosk-key OFFICE_ID   (uses SENJA_SECRET)")
     from services.common import config
-    settings = config.require_safe_secret(config.from_env(), "kiosk-key")
+    settings = config.require_safe_settings(config.from_env(), "kiosk-key")
     print(kiosk_key(settings.secret, argv[1]))
 
 

@@ -5,7 +5,7 @@ The local defaults are public (this file is open source): with the default
 secrets, kiosk keys and verification codes. So they are accepted only where
 ``SENJA_ENV=local`` says so explicitly (deploy/local/env for ``make run``,
 tests/support.py for the tests); anywhere else the gateway and every
-service refuse to start (``require_safe_secret``).
+service refuse to start (``require_safe_settings``; the gateway also needs SENJA_PUBLIC_URL there).
 """
 import os
 from dataclasses import dataclass
@@ -55,21 +55,21 @@ def from_env(environ=None):
     )
 
 
-def require_safe_secret(settings, component, needs_public_url=False):
+def require_safe_settings(settings, component, needs_public_url=False):
     """Stop ``component`` from starting with a public or short SENJA_SECRET outside
     local development (and the gateway without SENJA_PUBLIC_URL). The gateway and
     every service call this first thing."""
     if settings.env == LOCAL_ENV:
         return settings
-    if needs_public_url and not settings.public_url.startswith(("https://", "http://")):
-        raise UnsafeConfiguration(
-            f"{component}: refusing to start: SENJA_PUBLIC_URL is not set (e.g. "
-            f"https://antrian.example.go.id); QR codes and certificates point there, never at "
-            f"a request's Host header.")
     if settings.secret_is_default:
         reason = "is the public local development value"
     elif len(settings.secret.encode()) < MIN_SECRET_BYTES:
         reason = f"is shorter than {MIN_SECRET_BYTES} bytes"
+    elif needs_public_url and not settings.public_url.startswith(("https://", "http://")):
+        raise UnsafeConfiguration(
+            f"{component}: refusing to start: SENJA_PUBLIC_URL is not set (e.g. "
+            f"https://antrian.example.go.id); QR codes and certificates point there, never at "
+            f"a request's Host header.")
     else:
         return settings
     raise UnsafeConfiguration(

@@ -12,7 +12,7 @@ import pytest
 from pymongo import MongoClient
 
 from gateway.auth import ROLES, StaffStore, TokenSigner
-from tests.support import http, running_stack
+from tests.support import free_port, http, running_stack
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "security-password-123"
@@ -25,6 +25,7 @@ LOG_DIR = {}
 def stack():
     env = {"RATE_LIMIT_TICKETS_PER_MINUTE": str(TICKETS_PER_MINUTE),
            "TRUSTED_PROXIES": "1",
+           "METRICS_PORT": str(free_port()),  # /metrics only there, as in Kubernetes
            # Everything that could be logged is: the scan must see it.
            "SENJA_LOG_LEVEL": "DEBUG"}
     with running_stack([("clerk.sec", OFFICE, "clerk")], PASSWORD, prefix="senja-security-",

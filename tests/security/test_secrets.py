@@ -37,6 +37,19 @@ def test_components_refuse_an_unsafe_secret_outside_local(component, secret):
     assert "refusing to start: SENJA_SECRET" in done.stderr, done.stderr[-2000:]
 
 
+def test_the_gateway_refuses_to_start_without_a_public_url():
+    done = start(["gateway"], {"SENJA_SECRET": "k" * config.MIN_SECRET_BYTES})
+    assert done.returncode != 0
+    assert "refusing to start: SENJA_PUBLIC_URL" in done.stderr, done.stderr[-2000:]
+
+
+def test_the_public_url_never_comes_from_a_request():
+    settings = config.from_env({"SENJA_PUBLIC_URL": "https://senja.example.go.id/"})
+    assert settings.public_url == "https://senja.example.go.id"
+    assert config.from_env({"SENJA_ENV": "local", "PORT": "9000"}).public_url == "http://127.0.0.1:9000"
+    assert config.from_env({}).public_url == ""  # outside local: nothing to fall back on
+
+
 def test_the_kiosk_key_command_refuses_the_default_secret():
     done = start(["gateway.ratelimit", "kiosk-key", "33.71.02"], DEFAULT)
     assert done.returncode != 0 and "refusing to start" in done.stderr
@@ -45,9 +58,9 @@ def test_the_kiosk_key_command_refuses_the_default_secret():
 
 def test_only_an_explicit_local_environment_accepts_the_default():
     ok = config.from_env({"SENJA_ENV": "local"})
-    assert config.require_safe_secret(ok, "test") is ok
+    assert config.require_safe_settings(ok, "test") is ok
     for env in ({}, {"SENJA_ENV": "production"}, {"SENJA_ENV": "LOCAL"}):
         with pytest.raises(SystemExit):
-            config.require_safe_secret(config.from_env(env), "test")
+            config.require_safe_settings(config.from_env(env), "test")
     strong = config.from_env({"SENJA_SECRET": "k" * config.MIN_SECRET_BYTES})
-    assert config.require_safe_secret(strong, "test") is strong
+    assert config.require_safe_settings(strong, "test") is strong
