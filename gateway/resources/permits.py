@@ -61,7 +61,13 @@ class Permits:
                                    query["overdue"])
 
 
+# Public reads keyed by a code someone could try to enumerate: per address.
+LOOKUPS = Limit("lookups", per_minute=60, burst=30)
+
+
 class Permit:
+    rate_limit = {"GET": LOOKUPS}
+
     def __init__(self, rpc):
         self.rpc = rpc
 
@@ -87,6 +93,8 @@ class PermitTransitions:
 
 
 class Verify:
+    rate_limit = {"GET": LOOKUPS}
+
     def __init__(self, rpc):
         self.rpc = rpc
 

@@ -31,6 +31,9 @@ class Settings:
     log_level: str
     env: str = ""
     public_url: str = ""  # where citizens reach Senja: QR codes and certificates point here
+    # Secrets before a rotation (SENJA_PREVIOUS_SECRETS, comma-separated): they still verify
+    # printed permits' codes and applicants' secrets, and sign nothing (deploy/k8s/README.md).
+    previous_secrets: tuple = ()
 
     @property
     def secret_is_default(self):
@@ -48,6 +51,8 @@ def from_env(environ=None):
         service_http_address=env.get("SERVICE_HTTP_ADDRESS", "127.0.0.1:8080"),
         log_level=env.get("SENJA_LOG_LEVEL", "INFO"),
         env=env.get("SENJA_ENV", ""),
+        previous_secrets=tuple(s.strip() for s in env.get("SENJA_PREVIOUS_SECRETS", "").split(",")
+                               if s.strip()),
         # Never taken from a request's Host or X-Forwarded-Host, which a client writes.
         public_url=(env.get("SENJA_PUBLIC_URL")
                     or (f"http://127.0.0.1:{env.get('PORT', '8000')}"
@@ -85,6 +90,7 @@ def nameko_config(settings=None, **overrides):
         "AMQP_URI": s.amqp_uri,
         "MONGO_URI": s.mongo_uri,
         "SENJA_SECRET": s.secret,
+        "SENJA_PREVIOUS_SECRETS": list(s.previous_secrets),
         "WEB_SERVER_ADDRESS": s.service_http_address,
         "max_workers": 16,
         "parent_calls_tracked": 10,

@@ -281,7 +281,8 @@ class PermitsService(Observable, FollowsOffices):
     def verify(self, permit_number, code):
         """Is this issued permit genuine and valid? Answers the same for forged and unknown."""
         permit = self.store.by_number(permit_number) if permit_number else None
-        if permit is None or not domain.verify(self.config["SENJA_SECRET"], permit_number, code):
+        if permit is None or not any(domain.verify(secret, permit_number, code)
+                                     for secret in self._secrets()):
             return {"permit_number": permit_number, "genuine": False, "valid": False}
         return {"permit_number": permit_number, "genuine": True,
                 "valid": permit["status"] in domain.VALID_PERMIT, "status": permit["status"],
@@ -296,15 +297,22 @@ class PermitsService(Observable, FollowsOffices):
             raise NotFound("No permit application with this tracking code")
         return permit
 
-    def _applicant_secret(self, permit):
+    def _secrets(self):
+        """The current SENJA_SECRET, then those before a rotation (verification only)."""
+        return [self.config["SENJA_SECRET"], *self.config.get("SENJA_PREVIOUS_SECRETS", [])]
+
+    def _applicant_secret(self, permit, key=None):
         # Derived, never stored in clear: an idempotent retry can hand it back. The salt
         # changes when the applicant rotates the secret (none until then).
         salt = permit.get("secret_salt", "")
         value = f"{permit['_id']}|{salt}" if salt else permit["_id"]
-        return domain.keyed_hash(self.config["SENJA_SECRET"], "applicant-secret", value)[:32]
+        return domain.keyed_hash(key or self.config["SENJA_SECRET"], "applicant-secret", value)[:32]
 
     def _is_applicant(self, permit, presented):
-        return hmac.compare_digest((presented or "").encode(), self._applicant_secret(permit).encode())
+        # A secret handed out before a SENJA_SECRET rotation keeps working.
+        presented = (presented or "").encode()
+        return any(hmac.compare_digest(presented, self._applicant_secret(permit, key).encode())
+                   for key in self._secrets())
 
     def _due(self, office, start, sla_days, paused_days):
         return domain.add_working_days(start, sla_days + paused_days,
