@@ -197,14 +197,14 @@ class StaffStore:
 class LoginThrottle:
     """Failed logins, per username and per address, in the gateway's database (shared by
     every worker and replica). After ``FREE`` failures each further attempt waits
-    2^(n-FREE) seconds after the last failure (capped at ``MAX_DELAY``); at ``LOCK_AT``
+    2^(n-FREE) seconds after the last failure (capped at ``MAX_DELAY``); at ``LIMITS``
     failures the key is locked for ``LOCK_SECONDS``. A success clears the username's
     count; an admin lifts a lock with ``python -m gateway.manage unlock-staff``.
 
     An office's staff share one address behind its router, so the address allows more
     failures than a username does."""
 
-    FREE = 3
+    FREE = {"user": 3, "addr": 10}     # failures before the back-off starts
     MAX_DELAY = 300
     LIMITS = {"user": 10, "addr": 50}  # failures before the lock
     LOCK_SECONDS = 30 * 60
@@ -226,7 +226,7 @@ class LoginThrottle:
             if self._forgotten(doc, now):
                 continue
             wait = max(wait, doc.get("locked_until", 0) - now,
-                       doc["last"] + self._delay(doc["count"]) - now)
+                       doc["last"] + self._delay(doc["_id"], doc["count"]) - now)
         return max(0, int(wait + 0.999))
 
     def failed(self, username, address):
@@ -249,8 +249,9 @@ class LoginThrottle:
     def _forgotten(self, doc, now):
         return doc.get("locked_until", 0) <= now and now - doc["last"] > self.FORGET_SECONDS
 
-    def _delay(self, count):
-        return 0 if count < self.FREE else min(self.MAX_DELAY, 2 ** (count - self.FREE))
+    def _delay(self, key, count):
+        free = self.FREE[key.split(":")[0]]
+        return 0 if count < free else min(self.MAX_DELAY, 2 ** (count - free))
 
 
 class Rule:

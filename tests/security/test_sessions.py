@@ -61,13 +61,14 @@ def test_changing_an_account_ends_its_tokens(stack, staff_store, change):
 
 def test_guessing_a_password_is_slowed_down_then_locked(stack, staff_store, throttle):
     user = account(staff_store)
-    statuses = [login(stack, user, f"wrong-guess-{i}", 22)[0] for i in range(LoginThrottle.FREE)]
-    assert statuses == [401] * LoginThrottle.FREE
+    free = LoginThrottle.FREE["user"]
+    statuses = [login(stack, user, f"wrong-guess-{i}", 22)[0] for i in range(free)]
+    assert statuses == [401] * free
     status, hdrs, problem = login(stack, user, PASSWORD, 22)  # even the right one must wait
     assert status == 429 and int(hdrs["Retry-After"]) >= 1, problem
     assert problem["reason"] == "login_throttled"
     # Further failures (as an attacker with patience would add) reach the lock.
-    for _ in range(LoginThrottle.LIMITS["user"] - LoginThrottle.FREE):
+    for _ in range(LoginThrottle.LIMITS["user"] - free):
         throttle.failed(user, client_ip(23))
     status, hdrs, _ = login(stack, user, PASSWORD, 24)  # another address: the account is locked
     assert status == 429 and int(hdrs["Retry-After"]) > LoginThrottle.MAX_DELAY
