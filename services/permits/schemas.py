@@ -1,8 +1,11 @@
 """Permit types as published service standards (PATEN): requirements, time, fee."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from services.common.calendar import parse_iso_date
 
 from services.queue.schemas import CODE, OFFICE_ID, Names
 
+MAX_CALENDAR_DAYS = 400
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
 
@@ -68,6 +71,37 @@ class Application(Strict):
     applicant = fields.Nested(Applicant, required=True)
     business = fields.Nested(Business, required=True)
     answers = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class DueDateQuery(Strict):
+    office_id = fields.String(required=True, validate=OFFICE_ID)
+    submitted_at = fields.AwareDateTime(required=True)  # ISO 8601 with its offset
+
+
+class CalendarQuery(Strict):
+    """A span of at most 400 days (a year and its turn), dates as YYYY-MM-DD."""
+    start = fields.String(required=True, data_key="from")
+    end = fields.String(required=True, data_key="to")
+
+    @validates_schema
+    def _span(self, data, **kwargs):
+        try:
+            start, end = parse_iso_date(data["start"]), parse_iso_date(data["end"])
+        except ValueError as err:
+            raise ValidationError(str(err), "from" if not _is_date(data["start"]) else "to")
+        if end < start:
+            raise ValidationError("must not be before from", "to")
+        if (end - start).days + 1 > MAX_CALENDAR_DAYS:
+            raise ValidationError(f"at most {MAX_CALENDAR_DAYS} days from from", "to")
+        data["start"], data["end"] = start, end
+
+
+def _is_date(text):
+    try:
+        parse_iso_date(text)
+        return True
+    except ValueError:
+        return False
 
 
 class Transition(Strict):
