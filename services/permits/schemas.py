@@ -1,8 +1,9 @@
 """Permit types as published service standards (PATEN): requirements, time, fee."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (RAISE, Schema, ValidationError, fields, pre_load, validate,
+                         validates_schema)
 
 from services.common.calendar import parse_iso_date
-
+from services.permits.domain import KBLI_FORM, NIB_FORM, NIK_FORM, normalize_nik
 from services.queue.schemas import CODE, OFFICE_ID, Names
 
 MAX_CALENDAR_DAYS = 400
@@ -28,6 +29,15 @@ class Attribute(Strict):
     order = fields.Integer(load_default=0)
     values = fields.List(fields.Nested(AttributeValue), load_default=list)
     pattern = fields.String(load_default=None, allow_none=True)
+    # For numbers: the range the service standard allows (e.g. IUMK capital).
+    minimum = fields.Float(load_default=None, allow_none=True)
+    maximum = fields.Float(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        low, high = data.get("minimum"), data.get("maximum")
+        if low is not None and high is not None and low > high:
+            raise ValidationError("must not be below minimum", "maximum")
 
 
 class Document(Strict):
@@ -50,8 +60,23 @@ class PermitType(Strict):
     documents = fields.List(fields.Nested(Document), load_default=list)
 
 
+def _whole(form, error):
+    """The whole text matches ``form``: marshmallow's Regexp uses re.match, where
+    ``$`` lets a trailing newline through and ``\\d`` takes full-width digits."""
+    def check(value):
+        if not form.fullmatch(value):
+            raise ValidationError(error)
+    return check
+
+
 class Applicant(Strict):
-    nik = fields.String(required=True, validate=validate.Length(equal=16))
+    nik = fields.String(required=True, validate=_whole(NIK_FORM, "must be 16 digits 0-9"))
+
+    @pre_load
+    def _typed_spaces(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("nik"), str):
+            return {**data, "nik": normalize_nik(data["nik"])}
+        return data
     name = fields.String(required=True, validate=validate.Length(min=2, max=120))
     phone = fields.String(required=True, validate=validate.Length(min=8, max=20))
 
@@ -60,9 +85,9 @@ class Business(Strict):
     name = fields.String(required=True, validate=validate.Length(min=2, max=160))
     address = fields.String(required=True, validate=validate.Length(min=5, max=300))
     kbli = fields.String(load_default=None, allow_none=True,
-                         validate=validate.Regexp(r"^\d{5}$", error="KBLI codes have 5 digits"))
+                         validate=_whole(KBLI_FORM, "KBLI codes have 5 digits 0-9"))
     nib = fields.String(load_default=None, allow_none=True,
-                        validate=validate.Regexp(r"^\d{13}$", error="an NIB has 13 digits"))
+                        validate=_whole(NIB_FORM, "an NIB has 13 digits 0-9"))
 
 
 class Application(Strict):
