@@ -11,8 +11,8 @@ from gateway.clients import Clients
 from gateway.middleware import RequestContext
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
-from gateway.resources import (accessibility, calendar, counters, health, offices, permits, staff,
-                               tickets)
+from gateway.resources import (accessibility, calendar, counters, facility_checks, health, offices,
+                               permits, staff, tickets)
 from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
@@ -107,6 +107,8 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
                   accessibility.OfficeAccessibility(rpc))
     app.add_route(f"{API}/offices/{{office_id}}/facilities", accessibility.OfficeFacilities(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/facilities/unverified",
+                  facility_checks.UnverifiedFacilities(deps.clients.accessibility))
     app.add_route(f"{API}/offices/{{office_id}}/facility-reports", accessibility.OfficeReports(rpc))
     app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(rpc))
     app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(rpc))
