@@ -134,3 +134,20 @@ def test_a_bad_stored_record_is_skipped_not_a_failure(stack, login):
     finally:
         with MongoClient(stack.mongo.uri) as client:
             client.senja_accessibility.facilities.delete_one({"_id": "mgu-broken-record"})
+
+
+def test_a11yjson_export_validates_and_csv_is_spreadsheet_safe(stack, login):
+    from tests.unit.test_opendata import validate_a11yjson
+    sup = login("super.utara")
+    made = http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/facilities",
+                {"id": "mgu-formula", "kind": "braille_forms", "status": "available",
+                 "name": {"id": "=HYPERLINK(\"http://x\")", "en": "+cmd"}}, headers=sup)
+    assert made[0] == 201, made
+    with urllib.request.urlopen(f"{stack.url}/api/v1/accessibility/export?format=a11yjson") as resp:
+        assert resp.headers["Content-Type"].startswith("application/geo+json")
+        text = resp.read().decode()
+    result = validate_a11yjson(text)
+    assert result["checked"] >= 3 and result["errors"] == []
+    with urllib.request.urlopen(f"{stack.url}/api/v1/accessibility/export?format=csv") as resp:
+        rows = list(csv.DictReader(io.StringIO(resp.read().decode())))
+    assert [r["name"] for r in rows if r["facility_id"] == "mgu-formula"] == ["'=HYPERLINK(\"http://x\")"]
