@@ -56,6 +56,8 @@ class PermitType(Strict):
     legal_basis = fields.String(load_default="")
     sla_working_days = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
     fee = fields.Integer(required=True, validate=validate.Range(min=0))  # Rupiah, integer
+    # When the fee is a levy computed by a regional regulation (retribusi, pajak reklame).
+    fee_note = fields.Nested(Names, load_default=None, allow_none=True)
     attributes = fields.List(fields.Nested(Attribute), load_default=list)
     documents = fields.List(fields.Nested(Document), load_default=list)
 
