@@ -40,7 +40,10 @@ def office(stack, login):
     status, _, made = put_office(stack, login)
     assert status == 200, made
     assert eventually(lambda: calendar(stack, "2026-12-01", "2026-12-01")[0] == 200)
-    return OFFICE
+    yield OFFICE
+    # Leave it like the other test offices (open around the clock), whatever the hour.
+    put_office(stack, login, observe_national_holidays=False,
+               sessions={d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
 
 
 def test_calendar_lists_holidays_cuti_bersama_and_weekends(stack, office):
@@ -123,4 +126,3 @@ def test_open_applications_follow_a_new_closure(stack, login, office):
     assert moved, "the due date did not follow the closure"
     closed = {d["date"] for d in calendar(stack, due, moved["due_date"])[2]["days"]}
     assert due in closed and moved["due_date"] not in closed and moved["due_date"] > due
-    put_office(stack, login)  # back to the national calendar alone
