@@ -54,6 +54,7 @@ def app_routes():
     from gateway import openapi
     from gateway.app import create_app
     from services.common import config
+    from gateway.clients import Clients
     from gateway.readmodel import TicketReadModel
 
     class RoutesOnly:
@@ -61,6 +62,7 @@ def app_routes():
         settings = config.from_env({"SENJA_SECRET": "route-discovery"})
         signer = TokenSigner("route-discovery")
         rpc = db = staff = feed = None
+        clients = Clients(None)
         readmodel = TicketReadModel()
 
     return openapi.iter_routes(create_app(RoutesOnly()))
