@@ -33,7 +33,6 @@ EVENING_FROM = dt.time(17, 0)
 # Saturday sessions an office keeps.
 WORKING_WEEKDAYS = (0, 1, 2, 3, 4)
 
-KINDS = ("holiday", "cuti_bersama", "closure", "weekend")
 NATIONAL_SOURCE = f"holidays {holidays_lib.__version__} (Indonesia, public)"
 CUTI_BERSAMA_SOURCE = f"holidays {holidays_lib.__version__} (Indonesia, government: SKB 3 Menteri)"
 OFFICE_SOURCE = "office configuration"
@@ -57,7 +56,10 @@ def parse_iso_date(text):
     and 2026-W34-1, which an office file must not."""
     if not isinstance(text, str) or not _ISO_DATE.fullmatch(text):
         raise ValueError("must be a date written YYYY-MM-DD")
-    return dt.date.fromisoformat(text)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("not a real date") from None
 
 
 def tz(office):
@@ -253,7 +255,7 @@ def _date_errors(field, text, year=None):
     try:
         day = parse_iso_date(text)
     except ValueError as err:
-        return [(field, str(err) if "YYYY" in str(err) else "not a real date")]
+        return [(field, str(err))]
     if year is not None and str(day.year) != year:
         return [(field, f"not in {year}")]
     return []
