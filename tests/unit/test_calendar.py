@@ -155,3 +155,11 @@ def test_round_the_clock_session_and_config_errors():
     bad = {"timezone": "Europe/Berlin", "sessions": {"mon": [["10:00", "09:00"]], "xyz": []}}
     fields = {f for f, _ in calendar.validate_office_calendar(bad)}
     assert fields == {"timezone", "sessions.mon.0", "sessions.xyz"}
+
+
+@pytest.mark.parametrize("day", ["2026-02-16", "2026-03-18", "2027-03-09", "2027-05-19"])
+def test_offices_do_not_look_open_on_collective_leave(day):
+    # Days the old per-office list missed (2026) or never had (2027).
+    date = dt.date.fromisoformat(day)
+    assert calendar.sessions_on(OFFICE, date) == []
+    assert calendar.current_session(OFFICE, at(date.year, date.month, date.day, 10, 0)) is None
