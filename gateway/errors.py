@@ -59,12 +59,6 @@ def install(app):
     app.add_error_handler(client_errors.Unavailable, _unavailable)
 
 
-def _client_error(req, resp, exc, params):
-    extra = {k: v for k, v in exc.extra.items() if k not in ("type", "title", "status", "headers")}
-    raise Problem(falcon.code_to_http_status(exc.status), exc.title, exc.detail,
-                  errors=exc.errors or None, **extra)
-
-
 # A service whose database (or broker) is unreachable is unavailable, not broken:
 # pymongo's connection errors cross RPC by name and become 503 + Retry-After.
 UNAVAILABLE_REMOTE = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
@@ -86,6 +80,12 @@ def _remote(req, resp, exc, params):
     reserved = ("detail", "errors", "type", "title", "status")
     extra = {k: v for k, v in body.items() if k not in reserved}
     raise Problem(falcon.code_to_http_status(cls.status), cls.title, body.get("detail"), errors=body.get("errors") or None, **extra)
+
+
+def _client_error(req, resp, exc, params):
+    extra = {k: v for k, v in exc.extra.items() if k not in ("type", "title", "status", "headers")}
+    raise Problem(falcon.code_to_http_status(exc.status), exc.title, exc.detail,
+                  errors=exc.errors or None, **extra)
 
 
 def _unavailable(req, resp, exc, params):
