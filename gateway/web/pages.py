@@ -330,7 +330,9 @@ class Kiosk(Page):
                    "priority_reason": reason if reason in PRIORITY_REASONS else None}
         try:
             ticket = self.rpc.call("queue", "issue_ticket", office_id, request,
-                                   idempotency_key=key if _KEY.match(key) else None, actor="kiosk")
+                                   # scoped to the client, as the API's keys are
+                                   idempotency_key=f"{req.context.client}|{key}" if _KEY.match(key) else None,
+                                   actor="kiosk")
         except ServiceUnavailable:
             return self.unavailable(req, resp, t)
         except RemoteError as exc:
