@@ -5,7 +5,7 @@ import socket
 
 import falcon
 
-from gateway import errors, openapi
+from gateway import errors, openapi, ratelimit
 from gateway.auth import Authorizer, StaffStore, TokenSigner
 from gateway.clients import Clients
 from gateway.middleware import RequestContext
@@ -28,8 +28,7 @@ class Dependencies:
         self.rpc = RpcPool(senja_config.nameko_config(settings), settings.rpc_timeout)
         self.clients = Clients(self.rpc)
         self.mongo = connect(settings.mongo_uri)
-        prefix = os.environ.get("MONGO_DB_PREFIX", "")
-        self.db = self.mongo[prefix + "senja_gateway"]
+        self.db = self.mongo[settings.db_prefix + "senja_gateway"]
         self.staff = StaffStore(self.db)
         self.signer = TokenSigner(settings.secret)
         self.readmodel = TicketReadModel()
@@ -37,7 +36,7 @@ class Dependencies:
         if start_feed:
             name = f"{socket.gethostname()}-{os.getpid()}"
             self.feed = EventFeed(settings.amqp_uri, self.readmodel,
-                                  lambda: self.rpc.call("queue", "active_snapshot"), name).start()
+                                  self.clients.queue.active_snapshot, name).start()
 
     def close(self):
         if self.feed:
@@ -57,57 +56,59 @@ def create_app(deps=None):
     if deps.settings.secret_is_default:
         log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
     authz = Authorizer(deps.signer)
-    app = SenjaApp(middleware=[RequestContext(), authz, RateLimiter(deps.settings.secret)])
+    limiter = RateLimiter(deps.settings.secret, ratelimit.limits_from_env(deps.settings.rate_limits),
+                          deps.settings.trusted_proxies)
+    app = SenjaApp(middleware=[RequestContext(), authz, limiter])
+    app.rate_limits = limiter.limits
     app.req_options.strip_url_path_trailing_slash = True
     # JSON only; a body without Content-Type is read as JSON, forms get 415.
     app.req_options.default_media_type = falcon.MEDIA_JSON
     app.req_options.media_handlers = falcon.media.Handlers(
         {falcon.MEDIA_JSON: falcon.media.JSONHandler()})
     errors.install(app)
-    rpc = deps.rpc
+    clients = deps.clients
 
     app.add_route("/healthz", health.Healthz())
-    app.add_route("/readyz", health.Readyz(rpc, deps.db, deps.settings.amqp_uri))
+    app.add_route("/readyz", health.Readyz(clients, deps.db, deps.settings.amqp_uri))
     app.add_route("/metrics", health.Metrics())
 
     app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer))
     app.add_route(f"{API}/auth/me", staff.Me())
-    app.add_route(f"{API}/offices", offices.Offices(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}", offices.Office(rpc))
+    app.add_route(f"{API}/offices", offices.Offices(clients))
+    app.add_route(f"{API}/offices/{{office_id}}", offices.Office(clients))
 
-    app.add_route(f"{API}/offices/{{office_id}}/services", tickets.Services(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/tickets", tickets.Tickets(rpc))
-    app.add_route(f"{API}/tickets/{{token}}", tickets.Ticket(rpc, deps.readmodel))
-    app.add_route(f"{API}/offices/{{office_id}}/counters", counters.Counters(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/services", tickets.Services(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/tickets", tickets.Tickets(clients))
+    app.add_route(f"{API}/tickets/{{token}}", tickets.Ticket(clients, deps.readmodel))
+    app.add_route(f"{API}/offices/{{office_id}}/counters", counters.Counters(clients))
     app.add_route(f"{API}/offices/{{office_id}}/counters/{{counter_id}}/actions",
-                  counters.CounterActions(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/queue", counters.WaitingList(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(rpc))
+                  counters.CounterActions(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/queue", counters.WaitingList(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(clients))
 
-    app.add_route(f"{API}/permit-types", permits.PermitTypes(rpc))
-    app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(rpc))
-    app.add_route(f"{API}/permits", permits.Permits(rpc))
-    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(rpc))
+    app.add_route(f"{API}/permit-types", permits.PermitTypes(clients))
+    app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(clients))
+    app.add_route(f"{API}/permits", permits.Permits(clients))
+    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(clients))
     app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
-                  permits.PermitTransitions(rpc, authz))
-    app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(rpc))
+                  permits.PermitTransitions(clients, authz))
+    app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(clients))
     app.add_route(f"{API}/permits/{{tracking_code}}/certificate.pdf",
-                  permits.PermitCertificate(rpc, authz, os.environ.get("SENJA_PUBLIC_URL")))
-    app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(rpc))
+                  permits.PermitCertificate(clients, authz, deps.settings.public_url))
+    app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(clients))
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
-                  accessibility.OfficeAccessibility(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/facilities", accessibility.OfficeFacilities(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/facility-reports", accessibility.OfficeReports(rpc))
-    app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(rpc))
-    app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(rpc))
-    app.add_route(f"{API}/facilities/{{facility_id}}/reports", accessibility.FacilityReports(rpc))
-    app.add_route(f"{API}/accessibility/search", accessibility.Search(rpc))
-    app.add_route(f"{API}/accessibility/export", accessibility.Export(rpc))
+                  accessibility.OfficeAccessibility(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/facilities", accessibility.OfficeFacilities(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/facility-reports", accessibility.OfficeReports(clients))
+    app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(clients))
+    app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(clients))
+    app.add_route(f"{API}/facilities/{{facility_id}}/reports", accessibility.FacilityReports(clients))
+    app.add_route(f"{API}/accessibility/search", accessibility.Search(clients))
+    app.add_route(f"{API}/accessibility/export", accessibility.Export(clients))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
-    app.add_error_handler(Exception, errors.handle_unexpected)
     from gateway.web import pages  # the thin web client: /, /kiosk, /display, /counter, /t
     pages.install(app, deps)
     app.deps = deps

@@ -1,7 +1,8 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.accessibility.domain import KINDS, STATUSES
-from services.queue.schemas import OFFICE_ID, Names
+from services.common.replies import always, maybe
+from services.queue.schemas import OFFICE_ID, Names, NamesView
 
 
 class Facility(Schema):
@@ -35,3 +36,97 @@ class ProblemReport(Schema):
 
     description = fields.String(required=True, validate=validate.Length(min=5, max=1000))
     contact = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+
+
+class SearchQuery(Schema):
+    """``needs`` is a comma-separated list (wheelchair, hearing, vision, ...)."""
+    class Meta:
+        unknown = RAISE
+
+    needs = fields.String(load_default="", validate=validate.Length(max=200))
+    open_now = fields.Boolean(load_default=False)
+
+
+class ExportQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    format = fields.String(load_default="geojson", validate=validate.OneOf(("geojson", "csv")))
+
+
+# --- replies (services.common.replies.dumped; the OpenAPI document reads them) ---
+SUMMARY_VALUES = validate.OneOf(("yes", "limited", "no", "unknown"))
+
+
+class Summary(Schema):
+    """OSM-style: wheelchair yes/limited/no/unknown, and the same for the others."""
+    wheelchair = always(fields.String, validate=SUMMARY_VALUES)
+    toilets_wheelchair = always(fields.String, validate=SUMMARY_VALUES)
+    hearing = always(fields.String, validate=SUMMARY_VALUES)
+    vision = always(fields.String, validate=SUMMARY_VALUES)
+    tactile_paving = always(fields.String, validate=SUMMARY_VALUES)
+    hearing_loop = always(fields.String, validate=SUMMARY_VALUES)
+    priority_counter = always(fields.String, validate=SUMMARY_VALUES)
+
+
+class FieldProblem(Schema):
+    field = always(fields.String)
+    message = always(fields.String)
+
+
+class FacilityView(Schema):
+    id = always(fields.String)
+    office_id = always(fields.String)
+    kind = always(fields.String, validate=validate.OneOf(KINDS))
+    name = always(fields.Nested, NamesView)
+    status = always(fields.String, validate=validate.OneOf(STATUSES))
+    effective_status = always(fields.String, validate=validate.OneOf(STATUSES),
+                              metadata={"description": "unknown when not verified for too long"})
+    measurements = always(fields.Dict, keys=fields.String(), values=fields.Raw())
+    source = always(fields.String)
+    verified_by = maybe(fields.String)
+    verified_at = maybe(fields.String)
+    standard_issues = always(fields.List, fields.Nested(FieldProblem),
+                             metadata={"description": "measurements below Permen PUPR 14/2017"})
+
+
+class FacilityHistoryEntry(Schema):
+    facility_id = always(fields.String)
+    office_id = always(fields.String)
+    at = always(fields.String)
+    actor = always(fields.String)
+    previous = maybe(fields.String, attribute="from", data_key="from",
+                     validate=validate.OneOf(STATUSES))
+    to = always(fields.String, validate=validate.OneOf(STATUSES))
+    reason = always(fields.String)
+
+
+class ReportReceipt(Schema):
+    id = always(fields.String)
+    facility_id = always(fields.String)
+    state = always(fields.String)
+    at = always(fields.String)
+
+
+class ReportView(ReportReceipt):
+    office_id = always(fields.String)
+    description = always(fields.String)
+    contact = maybe(fields.String, metadata={"description": "masked"})
+
+
+class SearchResult(Schema):
+    office_id = always(fields.String)
+    name = always(fields.String)
+    summary = always(fields.Nested, Summary)
+
+
+class OfficeAccessibilityView(Schema):
+    office_id = always(fields.String)
+    facilities = always(fields.List, fields.Nested(FacilityView))
+    summary = always(fields.Nested, Summary)
+
+
+class ExportOffice(OfficeAccessibilityView):
+    name = always(fields.String)
+    latitude = maybe(fields.Float)
+    longitude = maybe(fields.Float)

@@ -11,6 +11,7 @@ from nameko.rpc import rpc
 from prometheus_client import Counter
 
 from services.accessibility import domain
+from services.accessibility import schemas
 from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
 from services.accessibility.storage import AccessibilityStore
 from services.common import events
@@ -19,6 +20,7 @@ from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, Serv
 from services.common.mongo import Storage
 from services.common.observability import Observable
 from services.common.offices import FollowsOffices
+from services.common.replies import dumped
 
 EXPECTED = (ServiceError,)
 REPORTS = Counter("senja_facility_reports_total", "Citizens' problem reports", ["office_id"])
@@ -35,12 +37,14 @@ class AccessibilityService(Observable, FollowsOffices):
     dispatch = EventDispatcher()
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityView)
     def put_facility(self, facility, actor="system", reason="configuration"):
         """Create or replace a facility (configuration files, demo data)."""
         data = self._load(facility)
         return self._save(data, actor, reason)
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityView)
     def add_facility(self, office_id, facility, staff):
         _check_office(staff, office_id)
         data = self._load({**facility, "office_id": office_id, "verified_at": utcnow().isoformat(),
@@ -50,6 +54,7 @@ class AccessibilityService(Observable, FollowsOffices):
         return self._save(data, f"staff:{staff['sub']}", "added")
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityView)
     def update_facility(self, facility_id, changes, staff):
         """A supervisor's change: measurements, name or status (a status change needs a reason).
         Any change by staff on site counts as a fresh verification."""
@@ -68,11 +73,13 @@ class AccessibilityService(Observable, FollowsOffices):
         return self._save(updated, f"staff:{staff['sub']}", reason or "measurements")
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityHistoryEntry, many=True)
     def facility_history(self, facility_id):
         self._facility(facility_id)
         return [{**h, "at": h["at"].isoformat()} for h in self.store.history_of(facility_id)]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ReportReceipt)
     def report_problem(self, facility_id, report, idempotency_key=None):
         """A citizen's problem report; the contact (optional) is kept for staff only.
         A retry with the same Idempotency-Key returns the first report."""
@@ -98,6 +105,7 @@ class AccessibilityService(Observable, FollowsOffices):
                 "at": _as_dt(first["at"]).isoformat()}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ReportView, many=True)
     def list_reports(self, office_id, staff):
         _check_office(staff, office_id)
         return [{**r, "at": _as_dt(r["at"]).isoformat(),
@@ -105,6 +113,7 @@ class AccessibilityService(Observable, FollowsOffices):
                 for r in self.store.reports_of(office_id)]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.SearchResult, many=True)
     def search(self, needs):
         """Offices whose facilities meet every need (summary value "yes")."""
         unknown = [n for n in needs if n not in domain.NEEDS]
@@ -121,6 +130,7 @@ class AccessibilityService(Observable, FollowsOffices):
         return out
 
     @rpc
+    @dumped(schemas.ExportOffice, many=True)
     def export(self):
         """Open data: every office with its location, summary and facilities."""
         now = utcnow()
@@ -161,6 +171,7 @@ class AccessibilityService(Observable, FollowsOffices):
         return self._view(data, now)
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.OfficeAccessibilityView)
     def office_accessibility(self, office_id):
         if self.store.office_copy(office_id) is None:
             raise NotFound(f"Unknown office {office_id}")

@@ -15,6 +15,9 @@ import secrets
 
 from lokal import normalize_phone, parse_nik, partial_mask
 
+PERMIT_STATUSES = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing",
+                   "issued", "handed_over", "returned_for_revision", "rejected", "withdrawn",
+                   "revoked", "expired")
 FINAL = ("rejected", "withdrawn", "revoked", "expired", "handed_over")
 VALID_PERMIT = ("issued", "handed_over")
 OPEN_FOR_SLA = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing")

@@ -17,7 +17,9 @@ from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, Serv
 from services.common.mongo import Storage
 from services.common.observability import Observable
 from services.common.offices import FollowsOffices
+from services.common.replies import dumped
 from services.permits import certificate, domain
+from services.permits import schemas
 from services.permits.schemas import Application, PermitType, Transition
 from services.permits.storage import PermitStore
 
@@ -39,6 +41,7 @@ class PermitsService(Observable, FollowsOffices):
 
     # permit types ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitTypeView)
     def put_permit_type(self, permit_type):
         try:
             data = PermitType().load(permit_type)
@@ -48,10 +51,12 @@ class PermitsService(Observable, FollowsOffices):
         return data
 
     @rpc
+    @dumped(schemas.PermitTypeView, many=True)
     def list_permit_types(self):
         return self.store.list_types()
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitTypeView)
     def get_permit_type(self, code):
         found = self.store.get_type(code)
         if found is None:
@@ -60,6 +65,7 @@ class PermitsService(Observable, FollowsOffices):
 
     # applications ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.AppliedReply)
     def apply(self, application, idempotency_key=None):
         try:
             data = Application().load(application)
@@ -112,11 +118,13 @@ class PermitsService(Observable, FollowsOffices):
                 "applicant_secret": self._applicant_secret(code)}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitStatus)
     def public_status(self, tracking_code):
         permit = self._permit(tracking_code)
         return self._public(permit, self.store.office_copy(permit["office_id"]))
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitStatus)
     def transition(self, tracking_code, action, note="", staff=None, applicant_secret=None):
         """``staff``: the caller's token claims; else ``applicant_secret`` proves the applicant."""
         try:
@@ -173,6 +181,7 @@ class PermitsService(Observable, FollowsOffices):
         return view
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.DocumentReceipt)
     def upload_document(self, tracking_code, document, content_b64, applicant_secret):
         """The applicant uploads a required document (PDF/JPEG/PNG, checked by content)."""
         permit = self._permit(tracking_code)
@@ -225,6 +234,7 @@ class PermitsService(Observable, FollowsOffices):
         return base64.b64encode(pdf).decode()
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitStaffView, many=True)
     def work_list(self, office_id, status=None, overdue=None):
         office = self.store.office_copy(office_id)
         if office is None:
@@ -239,6 +249,7 @@ class PermitsService(Observable, FollowsOffices):
         return out
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.Verification)
     def verify(self, permit_number, code):
         """Is this issued permit genuine and valid? Answers the same for forged and unknown."""
         permit = self.store.by_number(permit_number) if permit_number else None

@@ -56,11 +56,14 @@ def app_routes():
     from services.common import config
     from gateway.readmodel import TicketReadModel
 
+    from gateway.clients import Clients
+
     class RoutesOnly:
         """What create_app wires resources with; nothing here is called."""
         settings = config.from_env({"SENJA_SECRET": "route-discovery"})
         signer = TokenSigner("route-discovery")
         rpc = db = staff = feed = None
+        clients = Clients(None)
         readmodel = TicketReadModel()
 
     return openapi.iter_routes(create_app(RoutesOnly()))
