@@ -25,7 +25,7 @@ class Many:
 
 class Operation:
     def __init__(self, summary, replies, body=None, query=None, conflicts=False, parameters=(),
-                 tags=(), description=None, body_media=JSON, staff_optional=False, too_large=False):
+                 tags=(), description=None, body_media=JSON, staff_optional=False, too_large=False, refusals=()):
         self.summary = summary
         # {status: schema | Many(schema) | None (no body) | {media type: schema or OpenAPI dict}}
         self.replies = replies
@@ -38,6 +38,7 @@ class Operation:
         self.body_media = body_media
         self.staff_optional = staff_optional  # reads a staff token when one is sent (401/403)
         self.too_large = too_large      # 413 beyond an upload limit
+        self.refusals = tuple(refusals)  # other problem statuses of its own (401 for a wrong password)
 
     @staticmethod
     def schema_of(source):

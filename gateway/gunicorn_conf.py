@@ -1,19 +1,21 @@
-"""gunicorn settings: gthread workers (gunicorn has no eventlet worker any more;
-DESIGN.md measured 2 workers x 8 threads on 2 cores)."""
-import os
-
+"""gunicorn settings from the one settings object (services/common/config.py):
+gthread workers (gunicorn has no eventlet worker any more; DESIGN.md measured
+2 workers x 8 threads on 2 cores)."""
 from gunicorn.glogging import Logger
 
-bind = f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+from services.common import config
+
+settings = config.from_env()
+bind = f"{settings.gateway_host}:{settings.port}"
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+workers = settings.workers
+threads = settings.threads
 timeout = 30
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+graceful_timeout = settings.stop_timeout
 keepalive = 5
 control_socket_disable = True  # gunicorn 27 would write under $HOME (read-only in pods)
 accesslog = None  # our middleware logs requests by route template, without tokens
-loglevel = os.environ.get("SENJA_LOG_LEVEL", "info").lower()
+loglevel = settings.log_level.lower()
 
 
 class ScrubbedLogger(Logger):
@@ -37,7 +39,7 @@ logger_class = ScrubbedLogger
 
 def post_fork(server, worker):
     from services.common import logs
-    logs.configure("gateway", os.environ.get("SENJA_LOG_LEVEL", "INFO"))
+    logs.configure("gateway", settings.log_level)
 
 
 def worker_exit(server, worker):

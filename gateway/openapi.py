@@ -22,7 +22,7 @@ import inspect
 import falcon
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
 from gateway import ratelimit
 from gateway.auth import Rule
@@ -57,7 +57,12 @@ class FieldError(Schema):
 
 
 class Problem(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; extension members (``next_session``,
+    ``current_status``...) may follow, as the RFC allows."""
+
+    class Meta:
+        unknown = INCLUDE
+
     type = fields.String(required=True)
     title = fields.String(required=True)
     status = fields.Integer(required=True)
@@ -169,6 +174,7 @@ def error_statuses(op, path, method, rule, limit):
         statuses.add(409)
     if op.too_large:
         statuses.add(413)
+    statuses.update(op.refusals)
     if limit is not None:
         statuses.add(429)
     return statuses

@@ -32,8 +32,7 @@ def main(argv):
     logs.configure(argv[0], settings.log_level)
     module, cls = SERVICES[argv[0]].split(":")
     service = getattr(importlib.import_module(module), cls)
-    serve(service, config.nameko_config(settings),
-          float(os.environ.get("SENJA_STOP_TIMEOUT", "20")))
+    serve(service, config.nameko_config(settings), settings.stop_timeout)
 
 
 def serve(service, config, stop_timeout):

@@ -33,7 +33,7 @@ class Token:
         self.staff = staff_store
         self.signer = signer
 
-    @operation("Staff login", {200: TokenView}, body=Credentials, tags=["staff"])
+    @operation("Staff login", {200: TokenView}, body=Credentials, refusals=[401], tags=["staff"])
     def on_post(self, req, resp):
         creds = load(Credentials(), req.get_media())
         account = self.staff.authenticate(creds["username"], creds["password"])

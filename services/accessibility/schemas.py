@@ -1,8 +1,20 @@
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.accessibility.domain import KINDS, STATUSES
 from services.common.replies import always, maybe
 from services.queue.schemas import OFFICE_ID, Names, NamesView
+
+
+def _scalar(value):
+    if isinstance(value, (dict, list)):
+        raise ValidationError("a number, text or true/false")
+
+
+# Measurements are stored as document keys: plain names (MongoDB refuses "", "." and "$"),
+# and plain values.
+MEASUREMENT_KEY = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$",
+                                                         error="lower-case letters, digits and _"))
+MEASUREMENT_VALUE = fields.Raw(allow_none=True, validate=_scalar)
 
 
 class Facility(Schema):
@@ -14,7 +26,7 @@ class Facility(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     name = fields.Nested(Names, required=True)
     status = fields.String(load_default="unknown", validate=validate.OneOf(STATUSES))
-    measurements = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    measurements = fields.Dict(keys=MEASUREMENT_KEY, values=MEASUREMENT_VALUE, load_default=dict)
     source = fields.String(load_default="office survey")
     verified_by = fields.String(load_default=None, allow_none=True)
     verified_at = fields.AwareDateTime(load_default=None, allow_none=True)
@@ -27,7 +39,7 @@ class FacilityPatch(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     name = fields.Nested(Names)
-    measurements = fields.Dict(keys=fields.String(validate=validate.Length(max=40)), values=fields.Raw())
+    measurements = fields.Dict(keys=MEASUREMENT_KEY, values=MEASUREMENT_VALUE)
 
 
 class ProblemReport(Schema):
