@@ -3,19 +3,20 @@ gthread workers (gunicorn has no eventlet worker any more; DESIGN.md measured
 2 workers x 8 threads on 2 cores)."""
 from gunicorn.glogging import Logger
 
-from services.common import config
+from services.common.config import from_env as _from_env
 
-settings = config.from_env()
-bind = f"{settings.gateway_host}:{settings.port}"
+# Module-level names are gunicorn settings: private names for ours.
+_settings = _from_env()
+bind = f"{_settings.gateway_host}:{_settings.port}"
 worker_class = "gthread"
-workers = settings.workers
-threads = settings.threads
+workers = _settings.workers
+threads = _settings.threads
 timeout = 30
-graceful_timeout = settings.stop_timeout
+graceful_timeout = int(_settings.stop_timeout)
 keepalive = 5
 control_socket_disable = True  # gunicorn 27 would write under $HOME (read-only in pods)
 accesslog = None  # our middleware logs requests by route template, without tokens
-loglevel = settings.log_level.lower()
+loglevel = _settings.log_level.lower()
 
 
 class ScrubbedLogger(Logger):
@@ -39,7 +40,7 @@ logger_class = ScrubbedLogger
 
 def post_fork(server, worker):
     from services.common import logs
-    logs.configure("gateway", settings.log_level)
+    logs.configure("gateway", _settings.log_level)
 
 
 def worker_exit(server, worker):
