@@ -1,5 +1,5 @@
 """gunicorn settings from the one settings object (services/common/config.py):
-gthread workers (gunicorn has no eventlet worker any more; DESIGN.md measured
+gthread workers (gunicorn has no eventlet worker any more; docs/architecture.md measured
 2 workers x 8 threads on 2 cores)."""
 from gunicorn.glogging import Logger
 

@@ -5,7 +5,7 @@ Equivalent to ``nameko run`` with the config built from environment variables.
 import os
 import sys
 
-# Before eventlet is imported: green DNS breaks pymongo 4 (DESIGN.md).
+# Before eventlet is imported: green DNS breaks pymongo 4 (docs/architecture.md).
 os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")
 
 import eventlet  # noqa: E402

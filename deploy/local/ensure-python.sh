@@ -2,7 +2,7 @@
 # Print the path of a Python 3.11 interpreter, installing one when the system
 # has only another version: with uv (from PyPI, into .venv-tools/uv), which
 # fetches a standalone CPython 3.11. The runtime pins (nameko 2.14, eventlet
-# 0.33) need 3.11 (DESIGN.md).
+# 0.33) need 3.11 (docs/architecture.md).
 set -eu
 want=3.11
 for candidate in "${PYTHON:-}" python3.11 python3; do

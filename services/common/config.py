@@ -69,7 +69,7 @@ def nameko_config(settings=None, **overrides):
         "WEB_SERVER_ADDRESS": s.service_http_address,
         "max_workers": 16,
         "parent_calls_tracked": 10,
-        # Durable, persistent events (DESIGN.md): nameko's defaults, stated.
+        # Durable, persistent events (docs/architecture.md): nameko's defaults, stated.
         "PERSISTENT": True,
         "serializer": "json",
     }

@@ -1,7 +1,7 @@
 """Permit rules: the life cycle, the working-day SLA, identifiers and
 personal data. Pure domain: no nameko, no pymongo.
 
-Life cycle (DOMAIN.md): submitted -> intake_check -> in_review (<-> inspection)
+Life cycle (docs/domain.md): submitted -> intake_check -> in_review (<-> inspection)
 -> approved -> signing -> issued -> handed_over; returned_for_revision pauses
 the SLA clock until the applicant resubmits; rejected and revoked need a
 reason; the applicant may withdraw while nothing is decided.
