@@ -8,6 +8,7 @@ import falcon
 from gateway import errors, openapi, ratelimit
 from gateway.auth import Authorizer, StaffStore, TokenSigner
 from gateway.clients import Clients
+from gateway.contract import API
 from gateway.middleware import RequestContext
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
@@ -16,7 +17,6 @@ from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
 
-API = "/api/v1"
 log = logging.getLogger(__name__)
 
 

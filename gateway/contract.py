@@ -9,11 +9,11 @@ marshmallow schemas the services dump through (services/*/schemas.py).
 """
 import falcon
 
+API = "/api/v1"
 JSON = falcon.MEDIA_JSON
 GEOJSON = "application/geo+json"
 CSV = "text/csv"
 PDF = "application/pdf"
-PROMETHEUS = "text/plain"
 
 
 class Many:

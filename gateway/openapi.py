@@ -26,26 +26,26 @@ from marshmallow import INCLUDE, Schema, fields
 
 from gateway import ratelimit
 from gateway.auth import Rule
-from gateway.contract import JSON, Many, Operation, declared, operation
+from gateway.contract import API, JSON, Many, Operation, declared, operation
+from services.accessibility.schemas import FACILITY_ID_PATTERN
+from services.queue.schemas import CODE_PATTERN, COUNTER_ID_PATTERN, OFFICE_ID_PATTERN, TOKEN_PATTERN
 
-API = "/api/v1"
 TITLE = "Senja"
 VERSION = "1.0.0"
 OPENAPI_VERSION = "3.0.3"
 PROBLEM = "application/problem+json"
-OFFICE_ID_PATTERN = r"^\d{2}\.\d{2}\.\d{2}$"
 
 # Path parameters by name: their patterns and meaning.
 PATH_PARAMETERS = {
     "office_id": {"pattern": OFFICE_ID_PATTERN, "example": "33.71.02",
                   "description": "Kemendagri kecamatan code, e.g. 33.71.02 (Magelang Utara)"},
-    "token": {"pattern": r"^[A-Za-z0-9_-]{16,64}$", "minLength": 16, "maxLength": 64,
+    "token": {"pattern": TOKEN_PATTERN, "minLength": 16, "maxLength": 64,
               "description": "The ticket's token, the holder's capability"},
-    "counter_id": {"pattern": r"^[A-Za-z0-9-]{1,12}$", "example": "1",
+    "counter_id": {"pattern": COUNTER_ID_PATTERN, "example": "1",
                    "description": "A counter (loket) of the office"},
-    "code": {"pattern": r"^[A-Z][A-Z0-9_]{0,15}$", "example": "SKDU",
+    "code": {"pattern": CODE_PATTERN, "example": "SKDU",
              "description": "A permit type code"},
-    "facility_id": {"pattern": r"^[a-z0-9][a-z0-9-]{2,63}$", "description": "A facility"},
+    "facility_id": {"pattern": FACILITY_ID_PATTERN, "description": "A facility"},
     "tracking_code": {"pattern": r"^[A-Za-z0-9-]{4,40}$", "description": "A permit application"},
     "permit_number": {"pattern": r"^[A-Za-z0-9./-]{1,64}$", "description": "An issued permit"},
 }

@@ -13,9 +13,6 @@ class QueueClient(ServiceClient):
     def put_office(self, office, actor="system"):
         return self._call("put_office", office, actor=actor)
 
-    def republish_offices(self, actor="system"):
-        return self._call("republish_offices", actor=actor)
-
     def list_offices(self):
         return self._call("list_offices")
 
@@ -67,6 +64,3 @@ class QueueClient(ServiceClient):
 
     def post_notice(self, office_id, text, hours=12, actor="staff"):
         return self.notice(office_id, {"text": text, "hours": hours}, actor)
-
-    def remove_notice(self, notice_id):
-        return self._call("remove_notice", notice_id)

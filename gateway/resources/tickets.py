@@ -8,10 +8,10 @@ from gateway.clients.errors import Invalid, NotFound
 from gateway.clients.queue import QueueClient
 from gateway.contract import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN, IF_NONE_MATCH, KIOSK_KEY, Many, operation
 from services.queue.domain import token_key
-from services.queue.schemas import ServiceView, TicketView
+from services.queue.schemas import TOKEN_PATTERN, ServiceView, TicketView
 
 _IDEMPOTENCY = re.compile(IDEMPOTENCY_KEY_PATTERN)
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 class TicketIssued(TicketView):

@@ -17,11 +17,14 @@ MEASUREMENT_KEY = fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}
 MEASUREMENT_VALUE = fields.Raw(allow_none=True, validate=_scalar)
 
 
+FACILITY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
+
+
 class Facility(Schema):
     class Meta:
         unknown = RAISE
 
-    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{2,63}$"))
+    id = fields.String(required=True, validate=validate.Regexp(FACILITY_ID_PATTERN))
     office_id = fields.String(required=True, validate=OFFICE_ID)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     name = fields.Nested(Names, required=True)

@@ -6,8 +6,12 @@ from services.common.calendar import TIMEZONES, validate_office_calendar
 from services.common.replies import LOCAL_TIME, always, maybe
 from services.queue.domain import COUNTER_ACTIONS
 
-OFFICE_ID = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="must be a Kemendagri kecamatan code like 33.71.02")
-CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,15}$", error="must be upper-case letters/digits")
+OFFICE_ID_PATTERN = r"^\d{2}\.\d{2}\.\d{2}$"
+CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,15}$"
+COUNTER_ID_PATTERN = r"^[A-Za-z0-9-]{1,12}$"
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"  # a ticket's token (domain.ticket_token: 32 url-safe characters)
+OFFICE_ID = validate.Regexp(OFFICE_ID_PATTERN, error="must be a Kemendagri kecamatan code like 33.71.02")
+CODE = validate.Regexp(CODE_PATTERN, error="must be upper-case letters/digits")
 
 
 class Strict(Schema):
@@ -29,7 +33,7 @@ class ServiceConfig(Strict):
 
 
 class CounterConfig(Strict):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{1,12}$"))
+    id = fields.String(required=True, validate=validate.Regexp(COUNTER_ID_PATTERN))
     name = fields.String(required=True)
     services = fields.List(fields.String(validate=CODE), required=True,
                            validate=validate.Length(min=1))

@@ -56,14 +56,6 @@ class QueueService(Observable):
         return self._office_view(data, utcnow())
 
     @rpc
-    def republish_offices(self, actor="system"):
-        """Re-announce every office (for a service that started after they were loaded)."""
-        offices = self.store.list_offices()
-        for office in offices:
-            self._publish_office(office, actor)
-        return len(offices)
-
-    @rpc
     @dumped(schemas.OfficeView, many=True)
     def list_offices(self):
         now = utcnow()
@@ -371,10 +363,6 @@ class QueueService(Observable):
                   "kind": "office", "at": now, "until": now + dt.timedelta(hours=hours), "actor": actor}
         self.store.put_notice(notice)
         return {k: v for k, v in notice.items() if k not in ("at", "until")}
-
-    @rpc
-    def remove_notice(self, notice_id):
-        self.store.remove_notice(notice_id)
 
     @event_handler("accessibility", "facility_status_changed")
     def on_facility_status_changed(self, payload):
