@@ -125,16 +125,24 @@ def main(argv=None):
         time.sleep(0.2)
 
     # Reverse order: nothing loses its database or broker while it still works.
+    # The services do not depend on each other: they stop together.
     clean = True
     if demo is not None:
         demo.stop(5)
-    for child in reversed(started):
-        say("run", f"stopping {child.name}")
-        if not child.stop(settings.stop_timeout + 5):
-            clean = False
-            say("run", f"{child.name} did not stop within {settings.stop_timeout + 5:g} s: killed")
-        else:
-            say("run", f"{child.name} stopped")
+    stages = [[c for c in started if c.name == "gateway"],
+              [c for c in started if c.name in SERVICES],
+              [c for c in started if c.name == "mongo"]]
+    for stage in stages:
+        for child in stage:
+            say("run", f"stopping {child.name}")
+            if child.alive():
+                child.proc.send_signal(signal.SIGTERM)
+        for child in stage:
+            if child.stop(settings.stop_timeout + 5):
+                say("run", f"{child.name} stopped")
+            else:
+                clean = False
+                say("run", f"{child.name} did not stop within {settings.stop_timeout + 5:g} s: killed")
     marker = os.path.join(args.data_dir, "rabbitmq-started")
     if os.path.exists(marker):
         say("run", "stopping the RabbitMQ node make run started")

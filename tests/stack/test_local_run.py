@@ -38,5 +38,10 @@ def test_serves_on_port_and_stops_in_dependency_order(tmp_path):
                 run.kill()
     output = (tmp_path / "run.log").read_text()
     stopped = re.findall(r"\| (\w+) stopped$", output, re.M)
-    assert stopped == ["gateway", "accessibility", "permits", "queue", "mongo"], output
+    assert stopped[0] == "gateway" and stopped[-1] == "mongo", output
+    assert sorted(stopped[1:-1]) == ["accessibility", "permits", "queue"], output
+    # Each stage is asked to stop only once the one before it has ended.
+    at = {line: n for n, line in enumerate(re.findall(r"^\S+ run +\| (.*)$", output, re.M))}
+    assert at["gateway stopped"] < min(at[f"stopping {s}"] for s in ("queue", "permits", "accessibility"))
+    assert max(at[f"{s} stopped"] for s in ("queue", "permits", "accessibility")) < at["stopping mongo"]
     assert "killed" not in output
