@@ -1,5 +1,6 @@
 """Typed calls to the accessibility service; argument names follow its RPC entrypoints."""
 from gateway.clients.base import ServiceClient, loads
+from gateway.clients.errors import Invalid
 from gateway.validation import load
 from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
 
@@ -15,10 +16,11 @@ class AccessibilityClient(ServiceClient):
         return self._call("put_facility", facility, actor=actor, reason=reason)
 
     def add_facility(self, office_id, facility, staff):
-        """``facility`` without ``office_id``: the office is the one in the path."""
-        if isinstance(facility, dict):
-            facility = {k: v for k, v in facility.items() if k != "office_id"}
-        load(Facility(), {**facility, "office_id": office_id} if isinstance(facility, dict) else facility)
+        """``facility`` without ``office_id``: the office is the one named in the call."""
+        if not isinstance(facility, dict):
+            raise Invalid.fields([("body", "must be a JSON object")])
+        facility = {k: v for k, v in facility.items() if k != "office_id"}
+        load(Facility(), {**facility, "office_id": office_id})
         return self._call("add_facility", office_id, facility, staff)
 
     add_facility.request_schema = Facility
