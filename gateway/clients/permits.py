@@ -1,7 +1,8 @@
 """Typed calls to the permits service; argument names follow its RPC entrypoints."""
 from gateway.clients import errors
 from gateway.clients.base import ServiceClient, loads
-from services.permits.schemas import Application, PermitType, Transition, VerifyQuery, WorkListQuery
+from services.permits.schemas import (Application, CalendarQuery, DueDateQuery, PermitType, Transition,
+                                      VerifyQuery, WorkListQuery)
 
 
 class PermitsClient(ServiceClient):
@@ -51,9 +52,28 @@ class PermitsClient(ServiceClient):
                           overdue=query["overdue"])
 
     def work_list(self, office_id, status=None, overdue=None):
-        query = {"office_id": office_id, "status": status, "overdue": overdue}
-        return self.find_work({k: v for k, v in query.items() if v is not None})
+        return self.find_work(_given(office_id=office_id, status=status, overdue=overdue))
 
     @loads(VerifyQuery, "code", kind="field")
     def verify(self, permit_number, code):
         return self._call("verify", permit_number, code)
+
+    @loads(DueDateQuery, "query", kind="raw")
+    def due(self, permit_type, query):
+        """``query``: {office_id, submitted_at} as a query string gives them."""
+        return self._call("due_date", permit_type, query["office_id"], query["submitted_at"])
+
+    def due_date(self, permit_type, office_id, submitted_at):
+        return self.due(permit_type, _given(office_id=office_id, submitted_at=submitted_at))
+
+    @loads(CalendarQuery, "query", kind="raw")
+    def calendar(self, office_id, query):
+        """``query``: {from, to} (YYYY-MM-DD, at most 400 days)."""
+        return self._call("office_calendar", office_id, query["from"], query["to"])
+
+    def office_calendar(self, office_id, start, end):
+        return self.calendar(office_id, _given(**{"from": start, "to": end}))
+
+
+def _given(**values):
+    return {k: v for k, v in values.items() if v is not None}

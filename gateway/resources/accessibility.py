@@ -1,9 +1,5 @@
 """Accessibility: each office's facilities, changes by supervisors, citizens'
-reports, search by needs, and the open-data export (GeoJSON, CSV)."""
-import csv
-import io
-import json
-
+reports, search by needs, and the open-data export (GeoJSON, CSV, A11yJSON)."""
 import falcon
 from marshmallow import Schema, fields
 
@@ -12,6 +8,7 @@ from gateway.clients.accessibility import AccessibilityClient
 from gateway.contract import CSV, GEOJSON, IDEMPOTENCY_KEY, Many, operation
 from gateway.resources.tickets import idempotency_key
 from gateway.validation import load
+from services.accessibility.opendata import CSV_COLUMNS
 from services.accessibility.schemas import (ExportQuery, FacilityHistoryEntry, FacilityView,
                                             OfficeAccessibilityView, ReportReceipt, ReportView, SearchQuery,
                                             SearchResult)
@@ -106,9 +103,9 @@ class Search:
 
 class Feature(Schema):
     type = fields.Constant("Feature", required=True)
-    geometry = fields.Dict(required=True, allow_none=True,
-                           metadata={"description": "GeoJSON Point [longitude, latitude]"})
-    properties = fields.Dict(required=True, metadata={"description": "OSM-style keys"})
+    geometry = fields.Dict(allow_none=True, metadata={"description": "GeoJSON Point [longitude, latitude]"})
+    properties = fields.Dict(required=True,
+                             metadata={"description": "OSM-style tags (geojson) or an A11yJSON PlaceInfo (a11yjson)"})
 
 
 class FeatureCollection(Schema):
@@ -116,12 +113,9 @@ class FeatureCollection(Schema):
     features = fields.List(fields.Nested(Feature), required=True)
 
 
-CSV_COLUMNS = ("office_id", "office_name", "latitude", "longitude", "facility_id", "kind", "name",
-               "status", "effective_status", "verified_at")
-
-
 class Export:
-    """Open data: GeoJSON (OSM-style keys) or CSV, one row per facility."""
+    """Open data: GeoJSON (OSM-style tags), CSV or A11yJSON, rendered by the service
+    (services/accessibility/opendata.py)."""
 
     def __init__(self, clients):
         self.accessibility = clients.accessibility
@@ -132,33 +126,9 @@ class Export:
                query=ExportQuery, tags=["accessibility"])
     def on_get(self, req, resp):
         fmt = load(ExportQuery(), dict(req.params), where="query")["format"]
-        offices = self.accessibility.export()
+        doc = self.accessibility.export_document(fmt)
         resp.set_header("Access-Control-Allow-Origin", "*")  # open data
-        if fmt == "geojson":
-            resp.content_type = GEOJSON
-            resp.text = json.dumps(FeatureCollection().dump(
-                {"features": [_feature(o) for o in offices]}), ensure_ascii=False)
-            return
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for o in offices:
-            for f in o["facilities"]:
-                writer.writerow([o["office_id"], o["name"], o["latitude"], o["longitude"], f["id"],
-                                 f["kind"], f["name"]["id"], f["status"], f["effective_status"],
-                                 f["verified_at"] or ""])
-        resp.content_type = f"{CSV}; charset=utf-8"
-        resp.downloadable_as = "senja-accessibility.csv"
-        resp.text = out.getvalue()
-
-
-def _feature(office):
-    s = office["summary"]
-    geometry = ({"type": "Point", "coordinates": [office["longitude"], office["latitude"]]}
-                if office["latitude"] is not None else None)
-    return {"geometry": geometry,
-            "properties": {"ref:kemendagri": office["office_id"], "name": office["name"],
-                           "wheelchair": s["wheelchair"], "toilets:wheelchair": s["toilets_wheelchair"],
-                           "tactile_paving": s["tactile_paving"], "hearing_loop": s["hearing_loop"],
-                           "facilities": [{"id": f["id"], "kind": f["kind"], "status": f["effective_status"]}
-                                          for f in office["facilities"]]}}
+        resp.content_type = doc["media_type"]
+        if doc["media_type"].startswith(CSV):
+            resp.downloadable_as = doc["filename"]
+        resp.text = doc["text"]

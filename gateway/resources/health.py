@@ -1,4 +1,5 @@
 """Liveness, readiness and metrics."""
+import datetime as dt
 import socket
 import urllib.parse
 
@@ -9,6 +10,7 @@ from pymongo.errors import PyMongoError
 
 from gateway.clients.errors import Broken, Unavailable
 from gateway.contract import operation
+from services.common import calendar
 
 RETRY_AFTER_SECONDS = str(Unavailable.retry_after)
 
@@ -17,10 +19,17 @@ class Alive(Schema):
     status = fields.String(required=True, validate=validate.OneOf(("ok",)))
 
 
+class CalendarGaps(Schema):
+    cuti_bersama_missing_years = fields.List(fields.Integer(), required=True)
+    note = fields.String(required=True)
+
+
 class Readiness(Schema):
     status = fields.String(required=True, validate=validate.OneOf(("ok", "unavailable")))
     checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     failed = fields.List(fields.String(), required=True)
+    calendar = fields.Nested(CalendarGaps, required=True,
+                             metadata={"description": "years without cuti bersama data: a detail, not a failure"})
 
 
 class Healthz:
@@ -68,7 +77,16 @@ class Readyz:
         resp.status = falcon.HTTP_503 if failed else falcon.HTTP_200
         if failed:
             resp.set_header("Retry-After", RETRY_AFTER_SECONDS)
-        resp.media = {"status": "unavailable" if failed else "ok", "checks": checks, "failed": failed}
+        resp.media = {"status": "unavailable" if failed else "ok", "checks": checks, "failed": failed,
+                      "calendar": calendar_details()}
+
+
+def calendar_details():
+    """Years whose cuti bersama is unknown: a detail, not a failure (offices may list them)."""
+    missing = calendar.years_without_cuti_bersama(dt.date.today())
+    return {"cuti_bersama_missing_years": missing,
+            "note": (f"no cuti bersama data for {', '.join(map(str, missing))}: those days count "
+                     "as working days unless an office lists them") if missing else "complete"}
 
 
 class Metrics:

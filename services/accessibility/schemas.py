@@ -1,8 +1,17 @@
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from services.accessibility.domain import KINDS, STATUSES
+from services.accessibility import opendata
+from services.accessibility.domain import KINDS, STATUSES, measurement_problems
 from services.common.replies import always, maybe
 from services.queue.schemas import OFFICE_ID, Names, NamesView
+
+
+def measurement_errors(kind, measurements):
+    """Typed measurements of ``kind`` as marshmallow errors, or None (see domain.MEASUREMENTS)."""
+    errors = {}
+    for field, message in measurement_problems(kind, measurements):
+        errors.setdefault(field.split(".", 1)[-1], []).append(message)
+    return {"measurements": errors} if errors else None
 
 
 def _scalar(value):
@@ -34,8 +43,16 @@ class Facility(Schema):
     verified_by = fields.String(load_default=None, allow_none=True)
     verified_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
+    @validates_schema
+    def _typed_measurements(self, data, **kwargs):
+        errors = measurement_errors(data["kind"], data.get("measurements", {}))
+        if errors:
+            raise ValidationError(errors)
+
 
 class FacilityPatch(Schema):
+    """Measurements are typed by the facility's kind, which the service knows."""
+
     class Meta:
         unknown = RAISE
 
@@ -66,7 +83,7 @@ class ExportQuery(Schema):
     class Meta:
         unknown = RAISE
 
-    format = fields.String(load_default="geojson", validate=validate.OneOf(("geojson", "csv")))
+    format = fields.String(load_default="geojson", validate=validate.OneOf(tuple(opendata.FORMATS)))
 
 
 # --- replies (services.common.replies.dumped; the OpenAPI document reads them) ---
@@ -145,3 +162,10 @@ class ExportOffice(OfficeAccessibilityView):
     name = always(fields.String)
     latitude = maybe(fields.Float)
     longitude = maybe(fields.Float)
+
+
+class ExportDocument(Schema):
+    """The open-data export rendered (services/accessibility/opendata.py)."""
+    media_type = always(fields.String)
+    filename = always(fields.String)
+    text = always(fields.String)

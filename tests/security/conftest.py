@@ -54,6 +54,7 @@ def app_routes():
     from gateway import openapi
     from gateway.app import create_app
     from services.common import config
+    from gateway.clients import Clients
     from gateway.readmodel import TicketReadModel
 
     from gateway.clients import Clients
