@@ -47,9 +47,11 @@ class Dependencies:
 
 
 class SenjaApp(falcon.App):
-    """falcon.App with the dependencies at hand, so shutdown can close them."""
+    """falcon.App with the dependencies at hand, so shutdown can close them, and
+    the pages' error handler (gateway/errors.py: routes outside the API)."""
 
     deps = None
+    page_errors = None
 
 
 def create_app(deps=None):

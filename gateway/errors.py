@@ -3,7 +3,9 @@
 Two sources: the gateway's own refusals (``Problem``: 401, 403, 413, 415,
 429, ...) and what the typed clients raise (``gateway.clients.errors``),
 which ``api_error`` below turns into problem+json in one place. Pages have
-their own handler for the same exceptions (an HTML page instead).
+their own handler for the same exceptions: the pages set
+``app.page_errors = handler`` (same signature), and it answers every route
+outside the API (an HTML page instead of problem+json).
 """
 import json
 import logging
@@ -11,6 +13,7 @@ import logging
 import falcon
 
 from gateway.clients import errors as client_errors
+from gateway.contract import API
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -67,10 +70,16 @@ def serialize(req, resp, exc):
 
 
 def install(app):
+    def client_error(req, resp, exc, params):
+        pages = getattr(app, "page_errors", None)
+        if pages is not None and not req.path.startswith(API + "/"):
+            return pages(req, resp, exc, params)
+        return api_error(req, resp, exc, params)
+
     app.set_error_serializer(serialize)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler((client_errors.ClientError, client_errors.Unavailable,
-                           client_errors.Broken), api_error)
+                           client_errors.Broken), client_error)
     app.add_error_handler((falcon.MediaMalformedError, falcon.MediaNotFoundError), _malformed)
 
 

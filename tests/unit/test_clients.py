@@ -89,3 +89,29 @@ def test_every_failure_maps_once_to_a_client_error_and_a_problem(failure, kind, 
         assert problem.headers["Retry-After"] == "5"
     if status == 500:
         assert "KeyError" not in json.dumps(body)  # internals stay in the log
+
+
+def test_one_handler_per_kind_of_route():
+    """API routes answer problem+json; other routes go to the pages' handler when there is one."""
+    import falcon.testing
+
+    from gateway.app import SenjaApp
+
+    class Missing:
+        def on_get(self, req, resp):
+            raise client_errors.NotFound("No such office")
+
+    app = SenjaApp()
+    errors.install(app)
+    app.add_route("/api/v1/thing", Missing())
+    app.add_route("/thing", Missing())
+    client = falcon.testing.TestClient(app)
+    assert client.simulate_get("/thing").headers["content-type"] == "application/problem+json"
+
+    def page(req, resp, exc, params):
+        resp.status, resp.content_type, resp.text = falcon.HTTP_404, "text/html", f"<p>{exc.detail}</p>"
+
+    app.page_errors = page
+    api, html = client.simulate_get("/api/v1/thing"), client.simulate_get("/thing")
+    assert api.status_code == 404 and api.json["detail"] == "No such office"
+    assert html.status_code == 404 and html.text == "<p>No such office</p>"
