@@ -31,7 +31,7 @@ RUN groupadd --system --gid 10001 senja \
  && mkdir /app
 COPY --from=build /opt/senja /opt/senja
 # EVENTLET_NO_GREENDNS must be set before eventlet is imported: eventlet's
-# green DNS breaks pymongo 4 inside nameko services (see shared DESIGN.md).
+# green DNS breaks pymongo 4 inside nameko services (see docs/architecture.md).
 ENV PATH=/opt/senja/bin:$PATH \
     EVENTLET_NO_GREENDNS=yes \
     PYTHONUNBUFFERED=1 \

@@ -1,6 +1,5 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -14,18 +13,18 @@ export PYTHONUNBUFFERED := 1
 .PHONY: run test test-unit test-integration test-stack test-deploy test-e2e test-security test-faults chromium bench clean-run help
 
 help:
-	@echo "make run   - start the whole stack with demo data on http://127.0.0.1:8000"
+	@echo "make run   - start the whole stack with demo data on http://127.0.0.1:$${PORT:-8000}"
 	@echo "make test  - install what is missing and run every test"
 
+# Python 3.11: the system's, or one deploy/local/ensure-python.sh installs (uv).
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) || "$$(deploy/local/ensure-python.sh)" -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 $(CHECKOV):
-	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	test -x $(TOOLS)/bin/python || "$$(deploy/local/ensure-python.sh)" -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install -q checkov==3.3.30
 
 # Browser tests: playwright-core and axe-core from npm, Debian's chromium.
@@ -38,10 +37,10 @@ chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "Debian's chromium is needed: apt-get update && apt-get install -y chromium"; exit 1; }
 
+# PORT (default 8000) is the gateway's; Ctrl-C stops gateway, services, database, broker in that order.
 run: $(STAMP)
 	@deploy/local/ensure-rabbitmq.sh
-	@mkdir -p .run/mongo
-	$(VENV)/bin/honcho -f deploy/local/Procfile -e deploy/local/env -d . start
+	@$(PY) deploy/local/run.py
 
 clean-run:
 	rm -rf .run

@@ -5,9 +5,10 @@ import socket
 
 import falcon
 
-from gateway import errors, openapi
+from gateway import errors, openapi, ratelimit
 from gateway.auth import Authorizer, LoginThrottle, StaffStore, TokenSigner
 from gateway.clients import Clients
+from gateway.contract import API
 from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
@@ -17,7 +18,6 @@ from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
 
-API = "/api/v1"
 log = logging.getLogger(__name__)
 
 
@@ -29,8 +29,7 @@ class Dependencies:
         self.rpc = RpcPool(senja_config.nameko_config(settings), settings.rpc_timeout)
         self.clients = Clients(self.rpc)
         self.mongo = connect(settings.mongo_uri)
-        prefix = os.environ.get("MONGO_DB_PREFIX", "")
-        self.db = self.mongo[prefix + "senja_gateway"]
+        self.db = self.mongo[settings.db_prefix + "senja_gateway"]
         self.staff = StaffStore(self.db)
         self.login_throttle = LoginThrottle(self.db)
         self.signer = TokenSigner(settings.secret)
@@ -39,7 +38,7 @@ class Dependencies:
         if start_feed:
             name = f"{socket.gethostname()}-{os.getpid()}"
             self.feed = EventFeed(settings.amqp_uri, self.readmodel,
-                                  lambda: self.rpc.call("queue", "active_snapshot"), name).start()
+                                  self.clients.queue.active_snapshot, name).start()
 
     def close(self):
         if self.feed:
@@ -49,9 +48,11 @@ class Dependencies:
 
 
 class SenjaApp(falcon.App):
-    """falcon.App with the dependencies at hand, so shutdown can close them."""
+    """falcon.App with the dependencies at hand, so shutdown can close them, and
+    the pages' error handler (gateway/errors.py: routes outside the API)."""
 
     deps = None
+    page_errors = None
 
 
 def create_app(deps=None):
@@ -62,67 +63,68 @@ def create_app(deps=None):
     if gaps["cuti_bersama_missing_years"]:
         log.warning("calendar: %s", gaps["note"])
     authz = Authorizer(deps.signer, deps.staff)
-    metrics_port = os.environ.get("METRICS_PORT")
+    metrics_port = deps.settings.metrics_port or None
+    limiter = RateLimiter(deps.settings.secret, ratelimit.limits_from_env(deps.settings.rate_limits),
+                          deps.settings.trusted_proxies)
     app = SenjaApp(middleware=[health.MetricsListener(metrics_port), RequestContext(), RequestBody(),
-                               authz, RateLimiter(deps.settings.secret)])
+                               authz, limiter])
+    app.rate_limits = limiter.limits
     app.req_options.strip_url_path_trailing_slash = True
     # JSON only, strictly (no NaN, bounded nesting); RequestBody answers 415 to anything else.
     app.req_options.default_media_type = falcon.MEDIA_JSON
     app.req_options.media_handlers = media_handlers()
     errors.install(app)
-    rpc = deps.rpc
+    clients = deps.clients
 
     app.add_route("/healthz", health.Healthz())
-    app.add_route("/readyz", health.Readyz(rpc, deps.db, deps.settings.amqp_uri))
+    app.add_route("/readyz", health.Readyz(clients, deps.db, deps.settings.amqp_uri))
     app.add_route("/metrics", health.Metrics(metrics_port))
 
     app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer, deps.login_throttle))
     app.add_route(f"{API}/auth/me", staff.Me())
-    app.add_route(f"{API}/offices", offices.Offices(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}", offices.Office(rpc))
+    app.add_route(f"{API}/offices", offices.Offices(clients))
+    app.add_route(f"{API}/offices/{{office_id}}", offices.Office(clients))
 
-    app.add_route(f"{API}/offices/{{office_id}}/services", tickets.Services(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/tickets", tickets.Tickets(rpc))
-    app.add_route(f"{API}/tickets/{{token}}", tickets.Ticket(rpc, deps.readmodel))
-    app.add_route(f"{API}/offices/{{office_id}}/counters", counters.Counters(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/services", tickets.Services(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/tickets", tickets.Tickets(clients))
+    app.add_route(f"{API}/tickets/{{token}}", tickets.Ticket(clients, deps.readmodel))
+    app.add_route(f"{API}/offices/{{office_id}}/counters", counters.Counters(clients))
     app.add_route(f"{API}/offices/{{office_id}}/counters/{{counter_id}}/actions",
-                  counters.CounterActions(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/queue", counters.WaitingList(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(rpc))
+                  counters.CounterActions(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/queue", counters.WaitingList(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(clients))
 
-    app.add_route(f"{API}/permit-types", permits.PermitTypes(rpc))
-    app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(rpc))
-    app.add_route(f"{API}/permit-types/{{code}}/due-date", calendar.DueDate(deps.clients.permits))
-    app.add_route(f"{API}/offices/{{office_id}}/calendar",
-                  calendar.OfficeCalendar(deps.clients.permits))
-    app.add_route(f"{API}/permits", permits.Permits(rpc))
-    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(rpc))
+    app.add_route(f"{API}/permit-types", permits.PermitTypes(clients))
+    app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(clients))
+    app.add_route(f"{API}/permit-types/{{code}}/due-date", calendar.DueDate(clients.permits))
+    app.add_route(f"{API}/offices/{{office_id}}/calendar", calendar.OfficeCalendar(clients.permits))
+    app.add_route(f"{API}/permits", permits.Permits(clients))
+    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(clients))
     app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
-                  permits.PermitTransitions(rpc, authz))
-    app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(rpc))
+                  permits.PermitTransitions(clients, authz))
+    app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(clients))
     app.add_route(f"{API}/permits/{{tracking_code}}/certificate.pdf",
-                  permits.PermitCertificate(rpc, authz, deps.settings.public_url))
-    app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(rpc))
+                  permits.PermitCertificate(clients, authz, deps.settings.public_url))
+    app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(clients))
     app.add_route(f"{API}/permits/{{tracking_code}}/documents/{{document}}",
-                  permits.PermitDocument(deps.clients.permits))
+                  permits.PermitDocument(clients.permits))
     app.add_route(f"{API}/permits/{{tracking_code}}/applicant-secret",
-                  permits.ApplicantSecret(deps.clients.permits))
+                  permits.ApplicantSecret(clients.permits))
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
-                  accessibility.OfficeAccessibility(rpc))
-    app.add_route(f"{API}/offices/{{office_id}}/facilities", accessibility.OfficeFacilities(rpc))
+                  accessibility.OfficeAccessibility(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/facilities", accessibility.OfficeFacilities(clients))
     app.add_route(f"{API}/offices/{{office_id}}/facilities/unverified",
-                  facility_checks.UnverifiedFacilities(deps.clients.accessibility))
-    app.add_route(f"{API}/offices/{{office_id}}/facility-reports", accessibility.OfficeReports(rpc))
-    app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(rpc))
-    app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(rpc))
-    app.add_route(f"{API}/facilities/{{facility_id}}/reports", accessibility.FacilityReports(rpc))
-    app.add_route(f"{API}/accessibility/search", accessibility.Search(rpc))
-    app.add_route(f"{API}/accessibility/export", accessibility.Export(rpc))
+                  facility_checks.UnverifiedFacilities(clients.accessibility))
+    app.add_route(f"{API}/offices/{{office_id}}/facility-reports", accessibility.OfficeReports(clients))
+    app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(clients))
+    app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(clients))
+    app.add_route(f"{API}/facilities/{{facility_id}}/reports", accessibility.FacilityReports(clients))
+    app.add_route(f"{API}/accessibility/search", accessibility.Search(clients))
+    app.add_route(f"{API}/accessibility/export", accessibility.Export(clients))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
-    app.add_error_handler(Exception, errors.handle_unexpected)
     from gateway.web import pages  # the thin web client: /, /kiosk, /display, /counter, /t
     pages.install(app, deps)
     app.deps = deps

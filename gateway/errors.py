@@ -1,17 +1,23 @@
-"""Every error leaves as application/problem+json (RFC 9457)."""
+"""Every API error leaves as application/problem+json (RFC 9457).
+
+Two sources: the gateway's own refusals (``Problem``: 401, 403, 413, 415,
+429, ...) and what the typed clients raise (``gateway.clients.errors``),
+which ``api_error`` below turns into problem+json in one place. Pages have
+their own handler for the same exceptions: the pages set
+``app.page_errors = handler`` (same signature), and it answers every route
+outside the API (an HTML page instead of problem+json).
+"""
 import json
 import logging
 
 import falcon
-from nameko.exceptions import RemoteError
 
 from gateway.clients import errors as client_errors
-from gateway.rpc import ServiceUnavailable
-from services.common.errors import from_remote
+from gateway.contract import API
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-RETRY_AFTER_SECONDS = 5
+RESERVED = ("type", "title", "status", "detail", "errors")
 
 
 class Problem(falcon.HTTPError):
@@ -26,14 +32,30 @@ class Problem(falcon.HTTPError):
                 "status": int(self.status_code), "detail": self.description or self.title}
         if self.errors is not None:
             body["errors"] = self.errors
-        body.update({k: v for k, v in self.extra.items() if v is not None})
+        body.update({k: v for k, v in self.extra.items() if v is not None and k not in RESERVED})
         return body
 
 
-def invalid(errors, detail="Some fields are invalid"):
-    """422 with [{field, message}]."""
-    return Problem(falcon.HTTP_422, "Invalid input", detail,
-                   errors=[{"field": f, "message": m} for f, m in errors])
+def problem(exc):
+    """The Problem for a client exception (ClientError, Unavailable, Broken)."""
+    if isinstance(exc, client_errors.ClientError):
+        # A service's extra members never override the problem's own (nor its headers).
+        extra = {k: v for k, v in exc.extra.items() if k not in RESERVED + ("headers",)}
+        return Problem(falcon.code_to_http_status(exc.status), exc.title, exc.detail,
+                       errors=exc.errors or None, **extra)
+    if isinstance(exc, client_errors.Unavailable):
+        return Problem(falcon.HTTP_503, "Service unavailable",
+                       f"The {exc.service} service is not answering ({exc.reason}); try again shortly",
+                       headers={"Retry-After": str(exc.retry_after)}, service=exc.service)
+    return Problem(falcon.HTTP_500, "Internal error", "The service failed; it has been logged")
+
+
+def api_error(req, resp, exc, params):
+    if isinstance(exc, client_errors.Unavailable):
+        log.warning("service unavailable: %s", exc)
+    elif isinstance(exc, client_errors.Broken):
+        log.error("service failed: %s", exc)
+    raise problem(exc)
 
 
 def serialize(req, resp, exc):
@@ -50,49 +72,17 @@ def serialize(req, resp, exc):
 
 
 def install(app):
+    def client_error(req, resp, exc, params):
+        pages = getattr(app, "page_errors", None)
+        if pages is not None and not req.path.startswith(API + "/"):
+            return pages(req, resp, exc, params)
+        return api_error(req, resp, exc, params)
+
     app.set_error_serializer(serialize)
-    app.add_error_handler(RemoteError, _remote)
-    app.add_error_handler(ServiceUnavailable, _unavailable)
-    app.add_error_handler(falcon.MediaMalformedError, _malformed)
-    app.add_error_handler(falcon.MediaNotFoundError, _malformed)
-    app.add_error_handler(client_errors.ClientError, _client_error)
-    app.add_error_handler(client_errors.Unavailable, _unavailable)
-
-
-# A service whose database (or broker) is unreachable is unavailable, not broken:
-# pymongo's connection errors cross RPC by name and become 503 + Retry-After.
-UNAVAILABLE_REMOTE = {"ServerSelectionTimeoutError", "AutoReconnect", "NetworkTimeout",
-                      "ConnectionFailure", "NotPrimaryError", "WaitQueueTimeoutError",
-                      "OperationalError"}
-
-
-def _remote(req, resp, exc, params):
-    if exc.exc_type in UNAVAILABLE_REMOTE:
-        log.warning("service dependency unavailable: %s", exc.exc_type)
-        raise Problem(falcon.HTTP_503, "Service unavailable",
-                      "A service cannot reach its database or broker; try again shortly",
-                      headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    mapped = from_remote(exc.exc_type, exc.value)
-    if mapped is None:
-        log.error("service error %s", exc.exc_type)
-        raise Problem(falcon.HTTP_500, "Internal error", "The service failed; it has been logged")
-    cls, body = mapped
-    reserved = ("detail", "errors", "type", "title", "status")
-    extra = {k: v for k, v in body.items() if k not in reserved}
-    raise Problem(falcon.code_to_http_status(cls.status), cls.title, body.get("detail"), errors=body.get("errors") or None, **extra)
-
-
-def _client_error(req, resp, exc, params):
-    extra = {k: v for k, v in exc.extra.items() if k not in ("type", "title", "status", "headers")}
-    raise Problem(falcon.code_to_http_status(exc.status), exc.title, exc.detail,
-                  errors=exc.errors or None, **extra)
-
-
-def _unavailable(req, resp, exc, params):
-    log.warning("service unavailable: %s", exc)
-    raise Problem(falcon.HTTP_503, "Service unavailable",
-                  f"The {exc.service} service is not answering ({exc.reason}); try again shortly",
-                  headers={"Retry-After": str(RETRY_AFTER_SECONDS)}, service=exc.service)
+    app.add_error_handler(Exception, handle_unexpected)
+    app.add_error_handler((client_errors.ClientError, client_errors.Unavailable,
+                           client_errors.Broken), client_error)
+    app.add_error_handler((falcon.MediaMalformedError, falcon.MediaNotFoundError), _malformed)
 
 
 def _malformed(req, resp, exc, params):

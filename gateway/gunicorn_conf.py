@@ -1,23 +1,26 @@
-"""gunicorn settings: gthread workers (gunicorn has no eventlet worker any more;
-DESIGN.md measured 2 workers x 8 threads on 2 cores)."""
-import os
-
+"""gunicorn settings from the one settings object (services/common/config.py):
+gthread workers (gunicorn has no eventlet worker any more; docs/architecture.md measured
+2 workers x 8 threads on 2 cores)."""
 from gunicorn.glogging import Logger
 
-bind = [f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"]
+from services.common.config import from_env as _from_env
+
+# Module-level names are gunicorn settings: private names for ours.
+_settings = _from_env()
+bind = [f"{_settings.gateway_host}:{_settings.port}"]
 # METRICS_PORT: a second listener for /metrics only (Kubernetes: the cluster scrapes it,
 # the ingress never routes to it); without it /metrics is on PORT (local runs).
-if os.environ.get("METRICS_PORT"):
-    bind.append(f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ['METRICS_PORT']}")
+if _settings.metrics_port:
+    bind.append(f"{_settings.gateway_host}:{_settings.metrics_port}")
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+workers = _settings.workers
+threads = _settings.threads
 timeout = 30
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+graceful_timeout = int(_settings.stop_timeout)
 keepalive = 5
 control_socket_disable = True  # gunicorn 27 would write under $HOME (read-only in pods)
 accesslog = None  # our middleware logs requests by route template, without tokens
-loglevel = os.environ.get("SENJA_LOG_LEVEL", "info").lower()
+loglevel = _settings.log_level.lower()
 
 
 class ScrubbedLogger(Logger):
@@ -42,12 +45,12 @@ logger_class = ScrubbedLogger
 def on_starting(server):
     """In the master, before any worker: a public or short SENJA_SECRET stops the gateway here."""
     from services.common import config
-    config.require_safe_settings(config.from_env(), "gateway", needs_public_url=True)
+    config.require_safe_settings(_settings, "gateway", needs_public_url=True)
 
 
 def post_fork(server, worker):
     from services.common import logs
-    logs.configure("gateway", os.environ.get("SENJA_LOG_LEVEL", "INFO"))
+    logs.configure("gateway", _settings.log_level)
 
 
 def worker_exit(server, worker):

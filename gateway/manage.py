@@ -18,21 +18,19 @@ import sys
 import time
 
 import yaml
-from nameko.exceptions import RemoteError
 
 from gateway.auth import ROLES, LoginThrottle, StaffStore
-from gateway.rpc import RpcPool, ServiceUnavailable
+from gateway.clients import Clients
+from gateway.clients.errors import ClientError, Unavailable
+from gateway.rpc import RpcPool
 from services.common import config
-from services.common.errors import from_remote
 from services.common.mongo import connect
 
 DEMO_FILE = os.path.join(os.path.dirname(__file__), "data", "kota-magelang.yaml")
-DEMO_PASSWORD = os.environ.get("SENJA_DEMO_PASSWORD", "magelang-malam")
 
 
 def _gateway_db(settings):
-    prefix = os.environ.get("MONGO_DB_PREFIX", "")
-    return connect(settings.mongo_uri)[prefix + "senja_gateway"]
+    return connect(settings.mongo_uri)[settings.db_prefix + "senja_gateway"]
 
 
 def _staff_store(settings):
@@ -76,34 +74,34 @@ def unlock_staff(args, settings):
     print(f"unlocked ({lifted} lock{'s' if lifted != 1 else ''} lifted)")
 
 
-def wait_ready(rpc, timeout):
+def wait_ready(clients, timeout):
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if all(rpc.call(s, "health")["database"] for s in ("queue", "permits", "accessibility")):
+            if all(c.health()["database"] for c in (clients.queue, clients.permits, clients.accessibility)):
                 return True
-        except ServiceUnavailable:
+        except Unavailable:
             pass
         if time.monotonic() > deadline:
             return False
         time.sleep(0.5)
 
 
-def load_offices(rpc, path, actor="system:load"):
+def load_offices(clients, path, actor="system:load"):
     with open(path) as fh:
         data = yaml.safe_load(fh)
     for office in data.get("offices", []):
-        made = _call(rpc, "queue", "put_office", office, actor=actor)
+        made = _refused_exits(clients.queue.put_office, office, actor=actor)
         print(f"office {made['id']} {made['name']}")
     for permit_type in data.get("permit_types", []):
-        _call(rpc, "permits", "put_permit_type", permit_type)
+        _refused_exits(clients.permits.put_permit_type, permit_type)
         print(f"permit type {permit_type['code']}")
     # The service dates a new or changed facility's verification; a reload keeps it.
     for facility in data.get("facilities", []):
         # The accessibility service learns of offices by event: wait for it.
         for attempt in range(40):
             try:
-                _call(rpc, "accessibility", "put_facility", facility, actor=actor)
+                _refused_exits(clients.accessibility.put_facility, facility, actor=actor)
                 break
             except SystemExit:
                 if attempt == 39:
@@ -113,26 +111,25 @@ def load_offices(rpc, path, actor="system:load"):
     return data
 
 
-def load_demo(rpc, settings, force=False):
-    if rpc.call("queue", "list_offices") and not force:
+def load_demo(clients, settings, force=False):
+    if clients.queue.list_offices() and not force:
         print("demo data already loaded (use --force to load again)")
         return
-    data = load_offices(rpc, DEMO_FILE, actor="system:demo")
+    data = load_offices(clients, DEMO_FILE, actor="system:demo")
     store = _staff_store(settings)
     for account in data.get("staff", []):
-        store.create(account["username"], DEMO_PASSWORD, account["role"], account["office_ids"],
-                     replace=True)
+        store.create(account["username"], settings.demo_password, account["role"],
+                     account["office_ids"], replace=True)
         print(f"staff {account['username']} ({account['role']}, {', '.join(account['office_ids'])})")
-    print(f"demo staff password: {DEMO_PASSWORD}")
+    print(f"demo staff password: {settings.demo_password}")
 
 
-def _call(rpc, service, method, *args, **kwargs):
+def _refused_exits(method, *args, **kwargs):
+    """The call's result; a refusal is printed with its fields and ends the command."""
     try:
-        return rpc.call(service, method, *args, **kwargs)
-    except RemoteError as err:
-        mapped = from_remote(err.exc_type, err.value)
-        body = mapped[1] if mapped else {"detail": err.value}
-        sys.stderr.write(f"{service}.{method}: {body.get('detail')} {body.get('errors', '')}\n")
+        return method(*args, **kwargs)
+    except ClientError as err:
+        sys.stderr.write(f"{method.__qualname__}: {err.detail} {err.errors or ''}\n")
         raise SystemExit(2)
 
 
@@ -167,17 +164,18 @@ def main(argv=None):
     if args.command == "unlock-staff":
         return unlock_staff(args, settings)
     rpc = RpcPool(config.nameko_config(settings), timeout=10)
+    clients = Clients(rpc)
     try:
         if args.command == "wait-ready":
-            if not wait_ready(rpc, args.timeout):
+            if not wait_ready(clients, args.timeout):
                 sys.exit("services did not become ready in time")
             print("ready")
         elif args.command == "load-offices":
-            load_offices(rpc, args.file)
+            load_offices(clients, args.file)
         elif args.command == "load-demo":
-            if not wait_ready(rpc, 60):
+            if not wait_ready(clients, 60):
                 sys.exit("services did not become ready in time")
-            load_demo(rpc, settings, args.force)
+            load_demo(clients, settings, args.force)
     finally:
         rpc.close()
 

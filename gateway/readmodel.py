@@ -1,7 +1,7 @@
 """Ticket status read model, kept in process memory by queue events.
 
 Citizens' phones poll ticket status; answering from memory keeps that off the
-RPC path (DESIGN.md). Each gateway process binds its own exclusive queue to the
+RPC path (docs/architecture.md). Each gateway process binds its own exclusive queue to the
 queue service's event exchange, then loads a snapshot of today's tickets; the
 events that arrive meanwhile wait in the queue and are applied after it, and
 per-ticket versions make replays harmless. On a broker reconnect events may

@@ -1,6 +1,6 @@
 """RPC from gunicorn's gthread workers to the nameko services.
 
-One long-lived ClusterRpcProxy per thread (DESIGN.md: a proxy shared by
+One long-lived ClusterRpcProxy per thread (docs/architecture.md: a proxy shared by
 threads deadlocks; one per request costs ~17 ms). Every call has a timeout,
 and the request message expires with it, so a service that comes back after
 an outage does not act on requests whose callers already got a 503.

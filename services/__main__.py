@@ -5,7 +5,7 @@ Equivalent to ``nameko run`` with the config built from environment variables.
 import os
 import sys
 
-# Before eventlet is imported: green DNS breaks pymongo 4 (DESIGN.md).
+# Before eventlet is imported: green DNS breaks pymongo 4 (docs/architecture.md).
 os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")
 
 import eventlet  # noqa: E402
@@ -32,8 +32,7 @@ def main(argv):
     logs.configure(argv[0], settings.log_level)
     module, cls = SERVICES[argv[0]].split(":")
     service = getattr(importlib.import_module(module), cls)
-    serve(service, config.nameko_config(settings),
-          float(os.environ.get("SENJA_STOP_TIMEOUT", "20")))
+    serve(service, config.nameko_config(settings), settings.stop_timeout)
 
 
 def serve(service, config, stop_timeout):

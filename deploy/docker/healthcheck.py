@@ -1,18 +1,19 @@
 """Container HEALTHCHECK for plain Docker / Compose (Kubernetes uses its own
 probes and ignores this). One image runs every component, so it asks the
 gateway port (PORT, default 8000) and the nameko services' HTTP listener
-(SERVICE_HTTP_ADDRESS, default 0.0.0.0:8080) for /healthz and is healthy when
-either answers 200. Standard library only.
+(SERVICE_HTTP_ADDRESS) for /healthz and is healthy when either answers 200.
+Both come from the one settings object (the image's python has the package).
 """
-import os
 import sys
 import urllib.request
 
+from services.common.config import from_env
+
 
 def ports():
-    yield os.environ.get("PORT", "8000")
-    address = os.environ.get("SERVICE_HTTP_ADDRESS", "0.0.0.0:8080")
-    yield address.rsplit(":", 1)[-1]
+    settings = from_env()
+    yield str(settings.port)
+    yield settings.service_http_address.rsplit(":", 1)[-1]
 
 
 def main():

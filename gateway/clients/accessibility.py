@@ -1,22 +1,38 @@
 """Typed calls to the accessibility service; argument names follow its RPC entrypoints."""
-from gateway.clients.base import ServiceClient
+from gateway.clients.base import ServiceClient, loads
+from gateway.clients.errors import Invalid
+from gateway.validation import load
+from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
 
 
 class AccessibilityClient(ServiceClient):
     service = "accessibility"
 
+    def health(self):
+        return self._call("health")
+
+    @loads(Facility, "facility", kind="raw")
     def put_facility(self, facility, actor="system", reason="configuration"):
         return self._call("put_facility", facility, actor=actor, reason=reason)
 
     def add_facility(self, office_id, facility, staff):
+        """``facility`` without ``office_id``: the office is the one named in the call."""
+        if not isinstance(facility, dict):
+            raise Invalid.fields([("body", "must be a JSON object")])
+        facility = {k: v for k, v in facility.items() if k != "office_id"}
+        load(Facility(), {**facility, "office_id": office_id})
         return self._call("add_facility", office_id, facility, staff)
 
+    add_facility.request_schema = Facility
+
+    @loads(FacilityPatch, "changes", kind="raw")
     def update_facility(self, facility_id, changes, staff):
         return self._call("update_facility", facility_id, changes, staff)
 
     def facility_history(self, facility_id):
         return self._call("facility_history", facility_id)
 
+    @loads(ProblemReport, "report")
     def report_problem(self, facility_id, report, idempotency_key=None):
         return self._call("report_problem", facility_id, report, idempotency_key=idempotency_key)
 

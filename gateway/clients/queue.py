@@ -1,15 +1,17 @@
 """Typed calls to the queue service; argument names follow its RPC entrypoints."""
-from gateway.clients.base import ServiceClient
+from gateway.clients.base import ServiceClient, loads
+from services.queue.schemas import CounterAction, IssueTicket, NoticeRequest, OfficeConfig, StatsQuery
 
 
 class QueueClient(ServiceClient):
     service = "queue"
 
+    def health(self):
+        return self._call("health")
+
+    @loads(OfficeConfig, "office", kind="raw")
     def put_office(self, office, actor="system"):
         return self._call("put_office", office, actor=actor)
-
-    def republish_offices(self, actor="system"):
-        return self._call("republish_offices", actor=actor)
 
     def list_offices(self):
         return self._call("list_offices")
@@ -20,6 +22,7 @@ class QueueClient(ServiceClient):
     def list_services(self, office_id):
         return self._call("list_services", office_id)
 
+    @loads(IssueTicket, "request")
     def issue_ticket(self, office_id, request, idempotency_key=None, actor="citizen"):
         return self._call("issue_ticket", office_id, request, idempotency_key=idempotency_key, actor=actor)
 
@@ -35,8 +38,14 @@ class QueueClient(ServiceClient):
     def list_counters(self, office_id):
         return self._call("list_counters", office_id)
 
+    @loads(CounterAction, "request")
+    def act(self, office_id, counter_id, request, actor="staff"):
+        """``request``: {action, to_service?} as a clerk's console sends it."""
+        return self._call("counter_action", office_id, counter_id, request["action"],
+                          to_service=request["to_service"], actor=actor)
+
     def counter_action(self, office_id, counter_id, action, to_service=None, actor="staff"):
-        return self._call("counter_action", office_id, counter_id, action, to_service=to_service, actor=actor)
+        return self.act(office_id, counter_id, {"action": action, "to_service": to_service}, actor)
 
     def board(self, office_id):
         return self._call("board", office_id)
@@ -44,11 +53,14 @@ class QueueClient(ServiceClient):
     def waiting_list(self, office_id):
         return self._call("waiting_list", office_id)
 
+    @loads(StatsQuery, "date", kind="field")
     def stats(self, office_id, date):
-        return self._call("stats", office_id, date)
+        return self._call("stats", office_id, date.isoformat())
+
+    @loads(NoticeRequest, "request")
+    def notice(self, office_id, request, actor="staff"):
+        """``request``: {text, hours?}; the notice shows on the board for ``hours``."""
+        return self._call("post_notice", office_id, request["text"], hours=request["hours"], actor=actor)
 
     def post_notice(self, office_id, text, hours=12, actor="staff"):
-        return self._call("post_notice", office_id, text, hours=hours, actor=actor)
-
-    def remove_notice(self, notice_id):
-        return self._call("remove_notice", notice_id)
+        return self.notice(office_id, {"text": text, "hours": hours}, actor)

@@ -1,35 +1,40 @@
+"""Accessibility: each office's facilities, changes by supervisors, citizens'
+reports, search by needs, and the open-data export (GeoJSON, CSV, A11yJSON)."""
 import falcon
+from marshmallow import Schema, fields
 
 from gateway.auth import staff
-from gateway.errors import invalid
+from gateway.clients.accessibility import AccessibilityClient
+from gateway.contract import CSV, GEOJSON, IDEMPOTENCY_KEY, Many, operation
 from gateway.resources.tickets import idempotency_key
 from gateway.validation import load
-from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
+from services.accessibility.opendata import CSV_COLUMNS
+from services.accessibility.schemas import (ExportQuery, FacilityHistoryEntry, FacilityView,
+                                            OfficeAccessibilityView, ReportReceipt, ReportView, SearchQuery,
+                                            SearchResult)
 
 
 class OfficeAccessibility:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
 
+    @operation("The office's facilities and summary", {200: OfficeAccessibilityView},
+               tags=["accessibility"])
     def on_get(self, req, resp, office_id):
-        resp.media = self.rpc.call("accessibility", "office_accessibility", office_id)
+        resp.media = self.accessibility.office_accessibility(office_id)
 
 
 class OfficeFacilities:
     access = {"POST": staff("supervisor", office="office_id")}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
 
+    @operation("Add a facility", {201: FacilityView}, body=AccessibilityClient.add_facility,
+               conflicts=True, tags=["accessibility"])
     def on_post(self, req, resp, office_id):
-        body = req.get_media()
-        if not isinstance(body, dict):
-            raise invalid([("body", "must be a JSON object")])
-        load(Facility(), {**body, "office_id": office_id})  # 422 before any RPC
         resp.status = falcon.HTTP_201
-        resp.media = self.rpc.call("accessibility", "add_facility", office_id,
-                                   {k: v for k, v in body.items() if k != "office_id"},
-                                   req.context.staff)
+        resp.media = self.accessibility.add_facility(office_id, req.get_media(), req.context.staff)
 
 
 class FacilityResource:
@@ -37,69 +42,93 @@ class FacilityResource:
 
     access = {"PATCH": staff("supervisor")}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
 
+    @operation("Change a facility's measurements, name or status (reason required for status)",
+               {200: FacilityView}, body=AccessibilityClient.update_facility, tags=["accessibility"])
     def on_patch(self, req, resp, facility_id):
-        body = req.get_media()
-        load(FacilityPatch(), body)  # 422 before any RPC
-        resp.media = self.rpc.call("accessibility", "update_facility", facility_id, body,
-                                   req.context.staff)
+        resp.media = self.accessibility.update_facility(facility_id, req.get_media(), req.context.staff)
 
 
 class FacilityHistory:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
 
+    @operation("A facility's status history", {200: Many(FacilityHistoryEntry)}, tags=["accessibility"])
     def on_get(self, req, resp, facility_id):
-        resp.media = self.rpc.call("accessibility", "facility_history", facility_id)
+        resp.media = self.accessibility.facility_history(facility_id)
 
 
 class FacilityReports:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
 
+    @operation("A citizen's problem report", {201: ReportReceipt},
+               body=AccessibilityClient.report_problem, parameters=[IDEMPOTENCY_KEY],
+               tags=["accessibility"])
     def on_post(self, req, resp, facility_id):
-        report = load(ProblemReport(), req.get_media())
         resp.status = falcon.HTTP_201
-        resp.media = self.rpc.call("accessibility", "report_problem", facility_id, report,
-                                   idempotency_key=idempotency_key(req))
+        resp.media = self.accessibility.report_problem(facility_id, req.get_media(),
+                                                       idempotency_key=idempotency_key(req))
 
 
 class OfficeReports:
     access = {"GET": staff("supervisor", office="office_id")}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
 
+    @operation("Citizens' problem reports for the office", {200: Many(ReportView)},
+               tags=["accessibility"])
     def on_get(self, req, resp, office_id):
-        resp.media = self.rpc.call("accessibility", "list_reports", office_id, req.context.staff)
+        resp.media = self.accessibility.list_reports(office_id, req.context.staff)
 
 
 class Search:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
+        self.queue = clients.queue
 
+    @operation("Offices that meet the needs", {200: Many(SearchResult)}, query=SearchQuery,
+               tags=["accessibility"])
     def on_get(self, req, resp):
-        needs = [n for n in (req.get_param("needs") or "").split(",") if n]
-        open_now = req.get_param_as_bool("open_now", default=False)
-        found = self.rpc.call("accessibility", "search", needs)
-        if open_now:
-            open_ids = {o["id"] for o in self.rpc.call("queue", "list_offices") if o["open_now"]}
+        query = load(SearchQuery(), dict(req.params), where="query")
+        found = self.accessibility.search([n for n in query["needs"].split(",") if n])
+        if query["open_now"]:
+            open_ids = {o["id"] for o in self.queue.list_offices() if o["open_now"]}
             found = [o for o in found if o["office_id"] in open_ids]
         resp.media = found
 
 
+class Feature(Schema):
+    type = fields.Constant("Feature", required=True)
+    geometry = fields.Dict(allow_none=True, metadata={"description": "GeoJSON Point [longitude, latitude]"})
+    properties = fields.Dict(required=True,
+                             metadata={"description": "OSM-style tags (geojson) or an A11yJSON PlaceInfo (a11yjson)"})
+
+
+class FeatureCollection(Schema):
+    type = fields.Constant("FeatureCollection", required=True)
+    features = fields.List(fields.Nested(Feature), required=True)
+
+
 class Export:
-    """Open data: GeoJSON (OSM-style keys), CSV or A11yJSON, rendered by the service."""
+    """Open data: GeoJSON (OSM-style tags), CSV or A11yJSON, rendered by the service
+    (services/accessibility/opendata.py)."""
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
 
+    @operation("Open data export", {200: {GEOJSON: FeatureCollection,
+                                          CSV: {"type": "string",
+                                                "description": "Columns: " + ", ".join(CSV_COLUMNS)}}},
+               query=ExportQuery, tags=["accessibility"])
     def on_get(self, req, resp):
-        doc = self.rpc.call("accessibility", "export_document", req.get_param("format") or "geojson")
+        fmt = load(ExportQuery(), dict(req.params), where="query")["format"]
+        doc = self.accessibility.export_document(fmt)
         resp.set_header("Access-Control-Allow-Origin", "*")  # open data
         resp.content_type = doc["media_type"]
-        if doc["media_type"].startswith("text/csv"):
+        if doc["media_type"].startswith(CSV):
             resp.downloadable_as = doc["filename"]
         resp.text = doc["text"]

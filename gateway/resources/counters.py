@@ -1,49 +1,41 @@
+"""The counter hall: counters, clerks' actions, the waiting list, the board, statistics, notices."""
 import hashlib
 import json
 
 import falcon
-from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
 from gateway.auth import staff
 from gateway.cache import TtlCache
-from gateway.validation import body, load
-from services.common.text import Text
+from gateway.clients.queue import QueueClient
+from gateway.contract import IF_NONE_MATCH, Many, operation
 from services.queue.domain import COUNTER_ACTIONS
-
-
-class Action(Schema):
-    class Meta:
-        unknown = RAISE
-
-    action = fields.String(required=True, validate=validate.OneOf(COUNTER_ACTIONS))
-    to_service = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=16))
-
-    @validates_schema
-    def _transfer_needs_target(self, data, **kwargs):
-        if data.get("action") == "transfer" and not data.get("to_service"):
-            raise ValidationError({"to_service": ["required for transfer"]})
+from services.queue.schemas import (BoardView, CounterActionResult, CounterView, NoticeView, StatsView,
+                                    WaitingEntry)
 
 
 class Counters:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.queue = clients.queue
 
+    @operation("The office's counters", {200: Many(CounterView)}, tags=["queue"])
     def on_get(self, req, resp, office_id):
-        resp.media = self.rpc.call("queue", "list_counters", office_id)
+        resp.media = self.queue.list_counters(office_id)
 
 
 class CounterActions:
     access = {"POST": staff("clerk", office="office_id")}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.queue = clients.queue
 
+    @operation("A clerk's action at a counter", {200: CounterActionResult, 204: None},
+               body=QueueClient.act, conflicts=True, tags=["queue"],
+               description="call_next answers 204 when nobody waits for the counter's services. "
+                           f"Actions: {', '.join(COUNTER_ACTIONS)}.")
     def on_post(self, req, resp, office_id, counter_id):
-        data = body(req, Action())
-        result = self.rpc.call("queue", "counter_action", office_id, counter_id, data["action"],
-                               to_service=data["to_service"],
-                               actor=f"staff:{req.context.staff['sub']}")
-        if data["action"] == "call_next" and result["ticket"] is None:
+        result = self.queue.act(office_id, counter_id, req.get_media(),
+                                actor=f"staff:{req.context.staff['sub']}")
+        if result["action"] == "call_next" and result["ticket"] is None:
             resp.status = falcon.HTTP_204  # nobody waits for this counter's services
             return
         resp.media = result
@@ -52,23 +44,26 @@ class CounterActions:
 class WaitingList:
     access = {"GET": staff("clerk", office="office_id")}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.queue = clients.queue
 
+    @operation("Who waits, in call order", {200: Many(WaitingEntry)}, tags=["queue"])
     def on_get(self, req, resp, office_id):
-        resp.media = self.rpc.call("queue", "waiting_list", office_id)
+        resp.media = self.queue.waiting_list(office_id)
 
 
 class Board:
     """What the hall's screen shows; polled every few seconds, so ETag/304 and
     a one-second cache: many screens cost at most one RPC a second."""
 
-    def __init__(self, rpc, cache_seconds=1.0):
-        self.rpc = rpc
+    def __init__(self, clients, cache_seconds=1.0):
+        self.queue = clients.queue
         self.cache = TtlCache(cache_seconds)
 
+    @operation("What the display board shows", {200: BoardView, 304: None},
+               parameters=[IF_NONE_MATCH], tags=["queue"])
     def on_get(self, req, resp, office_id):
-        board = self.cache.get(office_id, lambda: self.rpc.call("queue", "board", office_id))
+        board = self.cache.get(office_id, lambda: self.queue.board(office_id))
         stable = {k: v for k, v in board.items() if k != "generated_at"}
         etag = 'W/"%s"' % hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:20]
         resp.etag = etag
@@ -79,40 +74,26 @@ class Board:
         resp.media = board
 
 
-class StatsQuery(Schema):
-    class Meta:
-        unknown = RAISE
-
-    date = fields.Date(required=True)
-
-
 class Stats:
     access = {"GET": staff("supervisor", office="office_id")}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.queue = clients.queue
 
+    @operation("A day's statistics", {200: StatsView}, query=QueueClient.stats, tags=["queue"])
     def on_get(self, req, resp, office_id):
-        query = load(StatsQuery(), dict(req.params))
-        resp.media = self.rpc.call("queue", "stats", office_id, query["date"].isoformat())
-
-
-class Notice(Schema):
-    class Meta:
-        unknown = RAISE
-
-    text = Text(required=True, validate=validate.Length(min=1, max=280))
-    hours = fields.Integer(load_default=12, validate=validate.Range(min=1, max=24 * 14))
+        resp.media = self.queue.stats(office_id, req.get_param("date"))
 
 
 class Notices:
     access = {"POST": staff("supervisor", office="office_id")}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.queue = clients.queue
 
+    @operation("Post a notice on the board", {201: NoticeView}, body=QueueClient.notice,
+               tags=["queue"])
     def on_post(self, req, resp, office_id):
-        data = body(req, Notice())
         resp.status = falcon.HTTP_201
-        resp.media = self.rpc.call("queue", "post_notice", office_id, data["text"], data["hours"],
-                                   actor=f"staff:{req.context.staff['sub']}")
+        resp.media = self.queue.notice(office_id, req.get_media(),
+                                       actor=f"staff:{req.context.staff['sub']}")

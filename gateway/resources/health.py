@@ -1,18 +1,39 @@
+"""Liveness, readiness and metrics."""
 import datetime as dt
 import socket
 import urllib.parse
 
 import falcon
+from marshmallow import Schema, fields, validate
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 
-from gateway.rpc import ServiceUnavailable
+from gateway.clients.errors import Broken, Unavailable
+from gateway.contract import operation
 from services.common import calendar
 
-SERVICES = ("queue", "permits", "accessibility")
+RETRY_AFTER_SECONDS = str(Unavailable.retry_after)
+
+
+class Alive(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("ok",)))
+
+
+class CalendarGaps(Schema):
+    cuti_bersama_missing_years = fields.List(fields.Integer(), required=True)
+    note = fields.String(required=True)
+
+
+class Readiness(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("ok", "unavailable")))
+    checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    failed = fields.List(fields.String(), required=True)
+    calendar = fields.Nested(CalendarGaps, required=True,
+                             metadata={"description": "years without cuti bersama data: a detail, not a failure"})
 
 
 class Healthz:
+    @operation("Liveness", {200: Alive}, tags=["health"])
     def on_get(self, req, resp):
         resp.media = {"status": "ok"}
 
@@ -20,12 +41,15 @@ class Healthz:
 class Readyz:
     """Ready when the broker, the databases and all three services answer."""
 
-    def __init__(self, rpc, gateway_db, amqp_uri):
-        self.rpc = rpc
+    def __init__(self, clients, gateway_db, amqp_uri):
+        self.services = {"queue": clients.queue, "permits": clients.permits,
+                         "accessibility": clients.accessibility}
         self.db = gateway_db
         parts = urllib.parse.urlparse(amqp_uri)
         self.broker = (parts.hostname or "127.0.0.1", parts.port or 5672)
 
+    @operation("Readiness: broker, databases and services answer", {200: Readiness, 503: Readiness},
+               tags=["health"])
     def on_get(self, req, resp):
         checks, failed = {}, []
         try:
@@ -34,31 +58,27 @@ class Readyz:
             checks["broker"] = "ok"
         except OSError:
             checks["broker"] = "unreachable"
-            resp.status = falcon.HTTP_503
-            resp.set_header("Retry-After", "5")
-            resp.media = {"status": "unavailable", "checks": checks, "failed": ["broker"]}
-            return
-        try:
-            self.db.command("ping")
-            checks["gateway_database"] = "ok"
-        except PyMongoError:
-            checks["gateway_database"] = "unavailable"
-            failed.append("gateway_database")
-        for service in SERVICES:
+            failed.append("broker")
+        if not failed:
             try:
-                health = self.rpc.call(service, "health")
-                ok = bool(health.get("database"))
-                checks[service] = "ok" if ok else "database unavailable"
-            except ServiceUnavailable as exc:
-                ok = False
-                checks[service] = exc.reason
-            if not ok:
-                failed.append(service)
-        resp.status = falcon.HTTP_200 if not failed else falcon.HTTP_503
+                self.db.command("ping")
+                checks["gateway_database"] = "ok"
+            except PyMongoError:
+                checks["gateway_database"] = "unavailable"
+                failed.append("gateway_database")
+            for name, client in self.services.items():
+                try:
+                    ok = bool(client.health().get("database"))
+                    checks[name] = "ok" if ok else "database unavailable"
+                except (Unavailable, Broken) as exc:
+                    ok, checks[name] = False, getattr(exc, "reason", "failed")
+                if not ok:
+                    failed.append(name)
+        resp.status = falcon.HTTP_503 if failed else falcon.HTTP_200
         if failed:
-            resp.set_header("Retry-After", "5")
-        resp.media = {"status": "ok" if not failed else "unavailable", "checks": checks,
-                      "failed": failed, "calendar": calendar_details()}
+            resp.set_header("Retry-After", RETRY_AFTER_SECONDS)
+        resp.media = {"status": "unavailable" if failed else "ok", "checks": checks, "failed": failed,
+                      "calendar": calendar_details()}
 
 
 def calendar_details():

@@ -1,40 +1,42 @@
+"""Business permits (G2B): types, applications, documents, transitions, certificates, verification."""
 import base64
 import urllib.parse
 
 import falcon
-from marshmallow import RAISE, Schema, fields, validate
 
-from gateway.auth import Authorizer, staff
-from gateway.errors import Problem, invalid
+from gateway.auth import staff
+from gateway.clients.errors import Invalid
+from gateway.clients.permits import PermitsClient
+from gateway.contract import APPLICANT_SECRET, IDEMPOTENCY_KEY, PDF, Many, operation
+from gateway.errors import Problem
 from gateway.ratelimit import Limit
 from gateway.resources.tickets import idempotency_key
-from gateway.validation import load
-from services.permits.schemas import Application, Transition
+from services.permits.schemas import (ApplicantSecretView, DocumentReceipt, PermitApplied, PermitStaffView, PermitStatus,
+                                      PermitTypeView, Verification)
+
+MAX_UPLOAD_BYTES = 10_000_000
+CERTIFICATE_SECRET = {"name": "secret", "in": "query", "required": False,
+                      "description": "The applicant's secret, for a plain link from the applicant's page",
+                      "schema": {"type": "string", "maxLength": 128}}
 
 
 class PermitTypes:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.permits = clients.permits
 
+    @operation("Permit types (published service standards)", {200: Many(PermitTypeView)},
+               tags=["permits"])
     def on_get(self, req, resp):
-        resp.media = self.rpc.call("permits", "list_permit_types")
+        resp.media = self.permits.list_permit_types()
 
 
 class PermitType:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.permits = clients.permits
 
+    @operation("One permit type", {200: PermitTypeView}, tags=["permits"])
     def on_get(self, req, resp, code):
-        resp.media = self.rpc.call("permits", "get_permit_type", code)
-
-
-class WorkListQuery(Schema):
-    class Meta:
-        unknown = RAISE
-
-    office_id = fields.String(required=True, validate=validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$"))
-    status = fields.String(load_default=None, validate=validate.Length(max=40))
-    overdue = fields.Boolean(load_default=None, allow_none=True)
+        resp.media = self.permits.get_permit_type(code)
 
 
 class Permits:
@@ -42,23 +44,24 @@ class Permits:
 
     access = {"GET": staff("clerk")}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.permits = clients.permits
 
+    @operation("Apply for a permit", {201: PermitApplied}, body=PermitsClient.apply, conflicts=True,
+               parameters=[IDEMPOTENCY_KEY], tags=["permits"],
+               description="Keep `applicant_secret`: it proves the applicant later.")
     def on_post(self, req, resp):
-        data = load(Application(), req.get_media())
-        made = self.rpc.call("permits", "apply", data, idempotency_key=idempotency_key(req))
+        made = self.permits.apply(req.get_media(), idempotency_key=idempotency_key(req))
         if made.pop("replayed"):
             resp.set_header("Idempotent-Replayed", "true")
         resp.status = falcon.HTTP_201
         resp.location = made["status_url"]
         resp.media = made
 
+    @operation("The staff work list of an office", {200: Many(PermitStaffView)},
+               query=PermitsClient.find_work, tags=["permits"])
     def on_get(self, req, resp):
-        query = load(WorkListQuery(), dict(req.params))
-        Authorizer.check_office(req.context.staff, query["office_id"])
-        resp.media = self.rpc.call("permits", "work_list", query["office_id"], query["status"],
-                                   query["overdue"])
+        resp.media = self.permits.find_work(dict(req.params), staff=req.context.staff)
 
 
 # Public reads keyed by a code someone could try to enumerate: per address.
@@ -68,45 +71,43 @@ LOOKUPS = Limit("lookups", per_minute=60, burst=30)
 class Permit:
     rate_limit = {"GET": LOOKUPS}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.permits = clients.permits
 
+    @operation("A permit application's public status", {200: PermitStatus}, tags=["permits"])
     def on_get(self, req, resp, tracking_code):
         resp.set_header("Cache-Control", "private, no-cache")
-        resp.media = self.rpc.call("permits", "public_status", tracking_code)
+        resp.media = self.permits.public_status(tracking_code)
 
 
 class PermitTransitions:
     """Staff (Bearer token, scoped to the permit's office by the service) or
     the applicant (X-Applicant-Secret) moves the application on."""
 
-    def __init__(self, rpc, authz):
-        self.rpc = rpc
+    def __init__(self, clients, authz):
+        self.permits = clients.permits
         self.authz = authz
 
+    @operation("Move an application on (staff, or the applicant for their own actions)",
+               {200: PermitStatus}, body=PermitsClient.move, conflicts=True, staff_optional=True,
+               parameters=[APPLICANT_SECRET], tags=["permits"])
     def on_post(self, req, resp, tracking_code):
-        data = load(Transition(), req.get_media())
         secret = req.get_header("X-Applicant-Secret")
         claims = self.authz.claims(req) if req.get_header("Authorization") or not secret else None
-        resp.media = self.rpc.call("permits", "transition", tracking_code, data["action"],
-                                   data["note"], staff=claims, applicant_secret=secret)
+        resp.media = self.permits.move(tracking_code, req.get_media(), staff=claims,
+                                       applicant_secret=secret)
 
 
 class Verify:
     rate_limit = {"GET": LOOKUPS}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.permits = clients.permits
 
+    @operation("Is this issued permit genuine and valid?", {200: Verification},
+               query=PermitsClient.verify, tags=["permits"])
     def on_get(self, req, resp, permit_number):
-        code = req.get_param("code")
-        if not code or len(code) > 64:
-            raise Problem(falcon.HTTP_422, "Invalid input", "The verification code is missing",
-                          errors=[{"field": "code", "message": "required"}])
-        resp.media = self.rpc.call("permits", "verify", permit_number, code)
-
-
-MAX_UPLOAD_BYTES = 10_000_000
+        resp.media = self.permits.verify(permit_number, req.get_param("code"))
 
 
 class PermitDocuments:
@@ -117,13 +118,16 @@ class PermitDocuments:
     # Per address (besides the service's caps per application): uploads cost storage.
     rate_limit = {"POST": Limit("uploads", per_minute=20, burst=20)}
 
-    def __init__(self, rpc):
-        self.rpc = rpc
-        self.multipart = falcon.media.MultipartFormHandler()
+    def __init__(self, clients):
+        self.permits = clients.permits
+        self.multipart = falcon.media.MultipartFormHandler()  # stateless: shared by all requests
 
+    @operation("Upload a required document (multipart: document, file)", {201: DocumentReceipt},
+               conflicts=True, too_large=True, parameters=[APPLICANT_SECRET], tags=["permits"],
+               body_media="multipart/form-data")
     def on_post(self, req, resp, tracking_code):
         if not req.content_length:  # RequestBody measured a body sent without a length
-            raise invalid([("file", "required")])
+            raise Invalid.fields([("file", "required")])
         document, content = None, None
         try:
             form = self.multipart.deserialize(req.bounded_stream, req.content_type, req.content_length)
@@ -137,13 +141,13 @@ class PermitDocuments:
         problems = ([("document", "required")] if not document else []) + \
                    ([("file", "required")] if content is None else [])
         if problems:
-            raise invalid(problems)
+            raise Invalid.fields(problems)
         if len(content) > MAX_UPLOAD_BYTES:
             raise Problem(falcon.HTTP_413, "Too large", f"Uploads are limited to {MAX_UPLOAD_BYTES} bytes")
         resp.status = falcon.HTTP_201
-        resp.media = self.rpc.call("permits", "upload_document", tracking_code, document,
-                                   base64.b64encode(content).decode(),
-                                   req.get_header("X-Applicant-Secret"))
+        resp.media = self.permits.upload_document(tracking_code, document,
+                                                  base64.b64encode(content).decode(),
+                                                  req.get_header("X-Applicant-Secret"))
 
 
 class PermitCertificate:
@@ -151,29 +155,33 @@ class PermitCertificate:
     POST a form with ``secret`` (the applicant's page uses a form, so the secret never
     sits in a URL, a history or a server log)."""
 
-    body_media = "application/x-www-form-urlencoded"
+    body_media = FORM
 
-    def __init__(self, rpc, authz, public_url):
-        self.rpc = rpc
+    def __init__(self, clients, authz, public_url):
+        self.permits = clients.permits
         self.authz = authz
         self.public_url = public_url
 
+    @operation("The printable certificate, for the applicant's form post (field: secret)",
+               {200: CERTIFICATE}, conflicts=True, tags=["permits"], body_media=FORM)
     def on_post(self, req, resp, tracking_code):
         form = urllib.parse.parse_qs(req.bounded_stream.read().decode("utf-8", "replace"))
         secret = (form.get("secret") or [""])[0]
         if not secret:
-            raise invalid([("secret", "required")])
+            raise Invalid.fields([("secret", "required")])
         self._send(req, resp, tracking_code, secret, None)
 
+    @operation("The printable certificate of an issued permit", {200: CERTIFICATE},
+               conflicts=True, staff_optional=True, parameters=[APPLICANT_SECRET], tags=["permits"])
     def on_get(self, req, resp, tracking_code):
         secret = req.get_header("X-Applicant-Secret")
         claims = self.authz.claims(req) if req.get_header("Authorization") or not secret else None
         self._send(req, resp, tracking_code, secret, claims)
 
     def _send(self, req, resp, tracking_code, secret, claims):
-        pdf = self.rpc.call("permits", "certificate", tracking_code,
-                            self.public_url, staff=claims, applicant_secret=secret)
-        resp.content_type = "application/pdf"
+        pdf = self.permits.certificate(tracking_code, self.public_url, staff=claims,
+                                       applicant_secret=secret)
+        resp.content_type = PDF
         resp.downloadable_as = f"izin-{tracking_code}.pdf"
         resp.set_header("Cache-Control", "private, no-store")
         resp.data = base64.b64decode(pdf)
@@ -189,6 +197,9 @@ class PermitDocument:
     def __init__(self, permits):
         self.permits = permits
 
+    @operation("A staff member opens an uploaded document",
+               {200: {m: {"type": "string", "format": "binary"} for m in MEDIA.values()}},
+               tags=["permits"])
     def on_get(self, req, resp, tracking_code, document):
         found = self.permits.document(tracking_code, document, req.context.staff)
         resp.content_type = self.MEDIA[found["format"]]
@@ -205,6 +216,8 @@ class ApplicantSecret:
     def __init__(self, permits):
         self.permits = permits
 
+    @operation("The applicant replaces their secret", {200: ApplicantSecretView}, conflicts=True,
+               parameters=[APPLICANT_SECRET], tags=["permits"])
     def on_post(self, req, resp, tracking_code):
         resp.set_header("Cache-Control", "no-store")
         resp.media = self.permits.rotate_applicant_secret(tracking_code,

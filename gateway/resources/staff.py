@@ -1,9 +1,11 @@
+"""Staff sign-in: a signed bearer token, and who the token says one is."""
 import falcon
 from marshmallow import RAISE, Schema, fields, validate
 
-from gateway.auth import MAX_PASSWORD, HashingBusy, staff
+from gateway.auth import MAX_PASSWORD, ROLES, HashingBusy, staff
+from gateway.contract import operation
 from gateway.errors import Problem
-from gateway.validation import body
+from gateway.validation import load
 
 
 class Credentials(Schema):
@@ -12,6 +14,18 @@ class Credentials(Schema):
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PASSWORD))
+
+
+class StaffView(Schema):
+    username = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    office_ids = fields.List(fields.String(), required=True)
+
+
+class TokenView(StaffView):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, validate=validate.OneOf(("Bearer",)))
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
 
 
 class Token:
@@ -24,9 +38,12 @@ class Token:
         self.signer = signer
         self.throttle = throttle
 
+    @operation("Staff login", {200: TokenView}, body=Credentials, refusals=[401, 429], tags=["staff"],
+               description="Failed logins are throttled per username and per address (429 with "
+                           "Retry-After); a burst of logins beyond the hasher's capacity gets 503.")
     def on_post(self, req, resp):
         resp.set_header("Cache-Control", "no-store")
-        creds = body(req, Credentials())
+        creds = load(Credentials(), req.get_media())
         username, address = creds["username"], req.context.client
         wait = self.throttle.wait_seconds(username, address)
         if wait:
@@ -34,19 +51,19 @@ class Token:
                           f"Too many failed logins for this account or address; try again in {wait} s",
                           headers={"Retry-After": str(wait)}, reason="login_throttled")
         try:
-            staff = self.staff.authenticate(username, creds["password"])
+            account = self.staff.authenticate(username, creds["password"])
         except HashingBusy:
             raise Problem(falcon.HTTP_503, "Busy", "Too many logins at once; try again shortly",
                           headers={"Retry-After": "1"}, reason="login_busy")
-        if staff is None:
+        if account is None:
             self.throttle.failed(username, address)
             raise Problem(falcon.HTTP_401, "Invalid credentials", "Wrong username or password")
         self.throttle.succeeded(username)
-        token, claims = self.signer.issue(staff)
-        resp.media = {"access_token": token, "token_type": "Bearer",
-                      "expires_in": claims["exp"] - claims["iat"], "role": staff["role"],
-                      "office_ids": staff["office_ids"], "username": staff["username"]}
+        token, claims = self.signer.issue(account)
+        resp.media = TokenView().dump({**account, "access_token": token, "token_type": "Bearer",
+                                       "expires_in": claims["exp"] - claims["iat"]})
 
+    @operation("Log out: the bearer token is revoked", {204: None}, tags=["staff"])
     def on_delete(self, req, resp):
         self.staff.revoke(req.context.staff)
         resp.status = falcon.HTTP_204
@@ -55,6 +72,8 @@ class Token:
 class Me:
     access = {"GET": staff("clerk")}
 
+    @operation("The signed-in staff member", {200: StaffView}, tags=["staff"])
     def on_get(self, req, resp):
-        staff = req.context.staff
-        resp.media = {"username": staff["sub"], "role": staff["role"], "office_ids": staff["offices"]}
+        claims = req.context.staff
+        resp.media = StaffView().dump({"username": claims["sub"], "role": claims["role"],
+                                       "office_ids": claims["offices"]})

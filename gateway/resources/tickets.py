@@ -1,81 +1,86 @@
+"""A citizen's ticket: take one, follow it, cancel it."""
 import re
 
 import falcon
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields
 
-from gateway.errors import Problem
-from gateway.validation import body
-from services.common.events import PRIORITY_REASONS
+from gateway.clients.errors import Invalid, NotFound
+from gateway.clients.queue import QueueClient
+from gateway.contract import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN, IF_NONE_MATCH, KIOSK_KEY, Many, operation
 from services.queue.domain import token_key
+from services.queue.schemas import TOKEN_PATTERN, ServiceView, TicketView
 
-_IDEMPOTENCY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+_IDEMPOTENCY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
-class IssueRequest(Schema):
-    class Meta:
-        unknown = RAISE
-
-    service = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    priority_reason = fields.String(load_default=None, allow_none=True,
-                                    validate=validate.OneOf(PRIORITY_REASONS))
-    channel = fields.String(load_default="web", validate=validate.OneOf(("kiosk", "web", "counter")))
+class TicketIssued(TicketView):
+    token = fields.String(required=True, metadata={"description": "Shown once: keep it to follow the ticket"})
+    status_url = fields.String(required=True)
+    page_url = fields.String(required=True)
 
 
 class Services:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.queue = clients.queue
 
+    @operation("The office's queue services, waiting and estimated wait", {200: Many(ServiceView)},
+               tags=["queue"])
     def on_get(self, req, resp, office_id):
-        resp.media = self.rpc.call("queue", "list_services", office_id)
+        resp.media = self.queue.list_services(office_id)
 
 
 class Tickets:
-    def __init__(self, rpc):
-        self.rpc = rpc
+    def __init__(self, clients):
+        self.queue = clients.queue
 
+    @operation("Take a queue ticket", {201: TicketIssued}, body=QueueClient.issue_ticket,
+               conflicts=True, parameters=[IDEMPOTENCY_KEY, KIOSK_KEY], tags=["queue"],
+               description="409 when the office is closed, those waiting fill the time until "
+                           "closing, or the day's quota is used up (`reason`: closed, holiday, "
+                           "cannot_serve_before_close, quota). A replay of an Idempotency-Key "
+                           "answers the first ticket again, with Idempotent-Replayed: true.")
     def on_post(self, req, resp, office_id):
-        data = body(req, IssueRequest())
-        ticket = self.rpc.call("queue", "issue_ticket", office_id, data,
-                               idempotency_key=idempotency_key(req),
-                               actor=data["channel"])
-        token = ticket.pop("token")
+        request = req.get_media()
+        channel = request.get("channel", "web") if isinstance(request, dict) else "web"
+        ticket = self.queue.issue_ticket(office_id, request, idempotency_key=idempotency_key(req),
+                                         actor=channel)
         if ticket.pop("replayed"):
             # A retry (kiosk on a flaky network): the first ticket, not a second one.
             resp.set_header("Idempotent-Replayed", "true")
         resp.status = falcon.HTTP_201
-        ticket["token"] = token
-        ticket["status_url"] = f"/api/v1/tickets/{token}"
-        ticket["page_url"] = f"/t/{token}"
-        resp.location = ticket["status_url"]
-        resp.media = ticket
+        token = ticket["token"]
+        resp.location = f"/api/v1/tickets/{token}"
+        resp.media = TicketIssued().dump({**ticket, "status_url": resp.location, "page_url": f"/t/{token}"})
 
 
 class Ticket:
-    def __init__(self, rpc, readmodel):
-        self.rpc = rpc
+    def __init__(self, clients, readmodel):
+        self.queue = clients.queue
         self.readmodel = readmodel
 
+    @operation("A ticket's status (from the read model)", {200: TicketView, 304: None},
+               parameters=[IF_NONE_MATCH], tags=["queue"])
     def on_get(self, req, resp, token):
         _check_token(token)
-        view = self.readmodel.status(token_key(token))
-        if view is None:
-            view = self.rpc.call("queue", "ticket_status", token)
+        view = self.readmodel.status(token_key(token)) or self.queue.ticket_status(token)
         etag = f'W/"{view["version"]}-{view["people_ahead"]}-{view["estimated_wait_minutes"]}"'
         resp.set_header("Cache-Control", "private, no-cache")
         resp.etag = etag
         if req.get_header("If-None-Match") == etag:
             resp.status = falcon.HTTP_304
             return
-        resp.media = view
+        resp.media = TicketView().dump(view)
 
+    @operation("Cancel a waiting ticket", {200: TicketView}, conflicts=True, tags=["queue"])
     def on_delete(self, req, resp, token):
         _check_token(token)
-        resp.media = self.rpc.call("queue", "cancel_ticket", token)
+        resp.media = self.queue.cancel_ticket(token)
 
 
 def _check_token(token):
-    if not (16 <= len(token) <= 64) or not token.replace("-", "").replace("_", "").isalnum():
-        raise Problem(falcon.HTTP_404, "Not found", "No ticket with this token")
+    if not _TOKEN.match(token):
+        raise NotFound("No ticket with this token")
 
 
 def idempotency_key(req):
@@ -85,6 +90,7 @@ def idempotency_key(req):
     if value is None:
         return None
     if _IDEMPOTENCY.match(value) is None:
-        raise Problem(falcon.HTTP_422, "Invalid input", "Bad Idempotency-Key header",
-                      errors=[{"field": "Idempotency-Key", "message": "8–128 letters, digits or ._:-"}])
+        raise Invalid.fields([("Idempotency-Key", "8–128 letters, digits or ._:-")],
+                             "Bad Idempotency-Key header")
+    # Scoped per client: another address never gets this key's replay (security).
     return f"{req.context.client}|{value}"

@@ -11,7 +11,7 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from prometheus_client import Counter
 
-from services.accessibility import domain, opendata
+from services.accessibility import domain, opendata, schemas
 from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
 from services.accessibility.storage import AccessibilityStore
 from services.common import events
@@ -20,6 +20,7 @@ from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, Serv
 from services.common.mongo import Storage
 from services.common.observability import Observable
 from services.common.offices import FollowsOffices
+from services.common.replies import dumped
 
 EXPECTED = (ServiceError,)
 REPORTS = Counter("senja_facility_reports_total", "Citizens' problem reports", ["office_id"])
@@ -40,6 +41,7 @@ class AccessibilityService(Observable, FollowsOffices):
     dispatch = EventDispatcher()
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityView)
     def put_facility(self, facility, actor="system", reason="configuration"):
         """Create or replace a facility (configuration files, demo data). A file
         may state when the facility was verified; without that, a new or changed
@@ -56,6 +58,7 @@ class AccessibilityService(Observable, FollowsOffices):
         return self._save(data, actor, reason)
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityView, many=True)
     def facilities_to_verify(self, office_id, staff):
         """For supervisors: facilities never verified or not for STALE_AFTER_DAYS
         (the board shows them as unknown until someone looks again)."""
@@ -65,6 +68,7 @@ class AccessibilityService(Observable, FollowsOffices):
                 if domain.needs_verification(f, now)]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityView)
     def add_facility(self, office_id, facility, staff):
         _check_office(staff, office_id)
         data = self._load({**facility, "office_id": office_id, "verified_at": utcnow().isoformat(),
@@ -74,6 +78,7 @@ class AccessibilityService(Observable, FollowsOffices):
         return self._save(data, f"staff:{staff['sub']}", "added", public_actor(staff))
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityView)
     def update_facility(self, facility_id, changes, staff):
         """A supervisor's change: measurements, name or status (a status change needs a reason).
         Any change by staff on site counts as a fresh verification."""
@@ -98,6 +103,7 @@ class AccessibilityService(Observable, FollowsOffices):
                           public_actor(staff))
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.FacilityHistoryEntry, many=True)
     def facility_history(self, facility_id):
         self._facility(facility_id)
         # Public: who acted is shown by role (staff:supervisor), never by username.
@@ -106,6 +112,7 @@ class AccessibilityService(Observable, FollowsOffices):
                 for h in self.store.history_of(facility_id)]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ReportReceipt)
     def report_problem(self, facility_id, report, idempotency_key=None):
         """A citizen's problem report; the contact (optional) is kept for staff only.
         A retry with the same Idempotency-Key returns the first report."""
@@ -133,6 +140,7 @@ class AccessibilityService(Observable, FollowsOffices):
                 "at": _as_dt(first["at"]).isoformat()}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ReportView, many=True)
     def list_reports(self, office_id, staff):
         _check_office(staff, office_id)
         return [{**r, "at": _as_dt(r["at"]).isoformat(),
@@ -140,6 +148,7 @@ class AccessibilityService(Observable, FollowsOffices):
                 for r in self.store.reports_of(office_id)]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.SearchResult, many=True)
     def search(self, needs):
         """Offices whose facilities meet every need (summary value "yes")."""
         unknown = [n for n in needs if n not in domain.NEEDS]
@@ -156,6 +165,7 @@ class AccessibilityService(Observable, FollowsOffices):
         return out
 
     @rpc
+    @dumped(schemas.ExportOffice, many=True)
     def export(self):
         """Open data: every office with its location, summary and facilities."""
         now = utcnow()
@@ -166,6 +176,7 @@ class AccessibilityService(Observable, FollowsOffices):
                 for o in self.store.office_copies()]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ExportDocument)
     def export_document(self, fmt):
         """The open-data export as a document: {media_type, filename, text}."""
         if fmt not in opendata.FORMATS:
@@ -220,6 +231,7 @@ class AccessibilityService(Observable, FollowsOffices):
         return self._view(data, now)
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.OfficeAccessibilityView)
     def office_accessibility(self, office_id):
         if self.store.office_copy(office_id) is None:
             raise NotFound(f"Unknown office {office_id}")

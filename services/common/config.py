@@ -1,14 +1,16 @@
-"""Configuration from environment variables, with safe local defaults.
+"""The one settings object: read once from the environment, with local
+defaults, and handed to the gateway, the services, gunicorn and the
+management commands (nothing else reads the environment for configuration).
 
 The local defaults are public (this file is open source): with the default
 ``SENJA_SECRET`` anyone could sign an admin token or derive applicant
 secrets, kiosk keys and verification codes. So they are accepted only where
-``SENJA_ENV=local`` says so explicitly (deploy/local/env for ``make run``,
+``SENJA_ENV=local`` says so explicitly (deploy/local/run.py for ``make run``,
 tests/support.py for the tests); anywhere else the gateway and every
 service refuse to start (``require_safe_settings``; the gateway also needs SENJA_PUBLIC_URL there).
 """
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LOCAL_SECRET = "senja-local-development-secret-change-me"
 LOCAL_ENV = "local"
@@ -30,10 +32,25 @@ class Settings:
     service_http_address: str
     log_level: str
     env: str = ""
-    public_url: str = ""  # where citizens reach Senja: QR codes and certificates point here
+    # Where citizens reach Senja: QR codes and certificates point here, never the request's Host.
+    public_url: str = ""
     # Secrets before a rotation (SENJA_PREVIOUS_SECRETS, comma-separated): they still verify
     # printed permits' codes and applicants' secrets, and sign nothing (deploy/k8s/README.md).
     previous_secrets: tuple = ()
+    # Prepended to every database name (senja_queue, senja_gateway...): tests share one server.
+    db_prefix: str = ""
+    gateway_host: str = "127.0.0.1"
+    # Seconds a component may take to stop gracefully before it is stopped hard.
+    stop_timeout: float = 20.0
+    workers: int = 2
+    threads: int = 8
+    # Reverse proxies in front of the gateway that append to X-Forwarded-For.
+    trusted_proxies: int = 0
+    # RATE_LIMIT_* variables as given (gateway/ratelimit.py reads their meaning).
+    rate_limits: dict = field(default_factory=dict)
+    demo_password: str = "magelang-malam"
+    # A second gateway port that serves /metrics only (the ingress never routes to it).
+    metrics_port: int = 0
 
     @property
     def secret_is_default(self):
@@ -57,6 +74,15 @@ def from_env(environ=None):
         public_url=(env.get("SENJA_PUBLIC_URL")
                     or (f"http://127.0.0.1:{env.get('PORT', '8000')}"
                         if env.get("SENJA_ENV") == LOCAL_ENV else "")).rstrip("/"),
+        db_prefix=env.get("MONGO_DB_PREFIX", ""),
+        gateway_host=env.get("GATEWAY_HOST", "127.0.0.1"),
+        stop_timeout=float(env.get("SENJA_STOP_TIMEOUT", "20")),
+        workers=int(env.get("GUNICORN_WORKERS", "2")),
+        threads=int(env.get("GUNICORN_THREADS", "8")),
+        trusted_proxies=int(env.get("TRUSTED_PROXIES", "0") or 0),
+        rate_limits={k: v for k, v in env.items() if k.startswith("RATE_LIMIT_")},
+        demo_password=env.get("SENJA_DEMO_PASSWORD", "magelang-malam"),
+        metrics_port=int(env.get("METRICS_PORT", "0") or 0),
     )
 
 
@@ -89,12 +115,13 @@ def nameko_config(settings=None, **overrides):
     config = {
         "AMQP_URI": s.amqp_uri,
         "MONGO_URI": s.mongo_uri,
+        "MONGO_DB_PREFIX": s.db_prefix,
         "SENJA_SECRET": s.secret,
         "SENJA_PREVIOUS_SECRETS": list(s.previous_secrets),
         "WEB_SERVER_ADDRESS": s.service_http_address,
         "max_workers": 16,
         "parent_calls_tracked": 10,
-        # Durable, persistent events (DESIGN.md): nameko's defaults, stated.
+        # Durable, persistent events (docs/architecture.md): nameko's defaults, stated.
         "PERSISTENT": True,
         "serializer": "json",
     }

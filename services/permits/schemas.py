@@ -3,9 +3,10 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, pre_load, valid
                          validates_schema)
 
 from services.common.calendar import parse_iso_date
+from services.common.replies import LOCAL_TIME, always, maybe
 from services.common.text import Text
-from services.permits.domain import KBLI_FORM, NIB_FORM, NIK_FORM, normalize_nik
-from services.queue.schemas import CODE, OFFICE_ID, Names
+from services.permits.domain import KBLI_FORM, NIB_FORM, NIK_FORM, PERMIT_STATUSES, normalize_nik
+from services.queue.schemas import CODE, OFFICE_ID, Names, NamesView
 
 MAX_CALENDAR_DAYS = 400
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
@@ -135,3 +136,165 @@ def _is_date(text):
 class Transition(Strict):
     action = fields.String(required=True, validate=validate.Length(min=1, max=40))
     note = Text(load_default="", validate=validate.Length(max=1000), multiline=True)
+
+
+class WorkListQuery(Strict):
+    office_id = fields.String(required=True, validate=OFFICE_ID)
+    status = fields.String(load_default=None, validate=validate.Length(max=40))
+    overdue = fields.Boolean(load_default=None, allow_none=True)
+
+
+class VerifyQuery(Strict):
+    """The code printed beside the permit's QR code."""
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+# --- replies (services.common.replies.dumped; the OpenAPI document reads them) ---
+SLA_STATES = ("on_track", "due_soon", "overdue", "paused", "closed")
+
+
+class AttributeView(Schema):
+    code = always(fields.String)
+    datatype = always(fields.String, validate=validate.OneOf(DATATYPES))
+    required = always(fields.Boolean)
+    description = always(fields.Nested, NamesView)
+    order = always(fields.Integer)
+    values = always(fields.List, fields.Nested(Schema.from_dict(
+        {"key": always(fields.String), "name": always(fields.Nested, NamesView)}, name="AttributeValueView")))
+    pattern = maybe(fields.String)
+    minimum = maybe(fields.Float)
+    maximum = maybe(fields.Float)
+
+
+class DocumentView(Schema):
+    code = always(fields.String)
+    name = always(fields.Nested, NamesView)
+    required = always(fields.Boolean)
+    formats = always(fields.List, fields.String(validate=validate.OneOf(("pdf", "jpeg", "png"))))
+    max_bytes = always(fields.Integer)
+
+
+class PermitTypeView(Schema):
+    """A published service standard: requirements, time, fee (Rupiah)."""
+    code = always(fields.String)
+    name = always(fields.Nested, NamesView)
+    description = always(fields.Nested, NamesView)
+    legal_basis = always(fields.String)
+    sla_working_days = always(fields.Integer)
+    fee = always(fields.Integer, metadata={"description": "Rupiah"})
+    fee_note = maybe(fields.Nested, NamesView, metadata={"description": "when the fee is a regional levy"})
+    attributes = always(fields.List, fields.Nested(AttributeView))
+    documents = always(fields.List, fields.Nested(DocumentView))
+
+
+class HistoryEntry(Schema):
+    at = always(fields.String, metadata=LOCAL_TIME)
+    action = always(fields.String)
+    status = always(fields.String, validate=validate.OneOf(PERMIT_STATUSES))
+    note = always(fields.String)
+
+
+class PermitStaffView(Schema):
+    """An application as staff see it: the applicant's NIK and phone masked."""
+    tracking_code = always(fields.String)
+    permit_type = always(fields.String)
+    status = always(fields.String, validate=validate.OneOf(PERMIT_STATUSES))
+    submitted_date = always(fields.String)
+    due_date = always(fields.String)
+    sla_state = always(fields.String, validate=validate.OneOf(SLA_STATES))
+    applicant = always(fields.Nested, Schema.from_dict(
+        {"name": always(fields.String), "nik": always(fields.String), "phone": always(fields.String)},
+        name="ApplicantMasked"))
+    business = always(fields.Dict)
+    answers = always(fields.Dict)
+    permit_number = maybe(fields.String)
+    version = always(fields.Integer)
+    documents = always(fields.Dict, keys=fields.String(), values=fields.Dict())
+
+
+class PermitStatus(Schema):
+    """What anyone with the tracking code sees: no personal data beyond a masked name."""
+    tracking_code = always(fields.String)
+    office_id = always(fields.String)
+    permit_type = always(fields.String)
+    status = always(fields.String, validate=validate.OneOf(PERMIT_STATUSES))
+    submitted_at = always(fields.String, metadata=LOCAL_TIME)
+    due_date = always(fields.String)
+    sla_paused = always(fields.Boolean)
+    sla_state = always(fields.String, validate=validate.OneOf(SLA_STATES))
+    applicant_name = always(fields.String)
+    permit_number = maybe(fields.String)
+    history = always(fields.List, fields.Nested(HistoryEntry))
+    status_url = always(fields.String)
+    documents = always(fields.List, fields.String())
+    missing_documents = always(fields.List, fields.String())
+    verify_url = fields.String(metadata={"description": "once issued"})
+    staff_view = fields.Nested(PermitStaffView, metadata={"description": "after a staff transition"})
+
+
+class PermitApplied(PermitStatus):
+    applicant_secret = always(fields.String, metadata={"description": "Shown once: proves the applicant"})
+
+
+class AppliedReply(PermitApplied):
+    replayed = always(fields.Boolean)
+
+
+class DocumentReceipt(Schema):
+    document = always(fields.String)
+    format = always(fields.String, validate=validate.OneOf(("pdf", "jpeg", "png")))
+    bytes = always(fields.Integer)
+    sha256 = always(fields.String)
+    missing = always(fields.List, fields.String(), metadata={"description": "required documents still missing"})
+
+
+class Verification(Schema):
+    """The same answer for a forged and an unknown number: genuine false."""
+    permit_number = always(fields.String)
+    genuine = always(fields.Boolean)
+    valid = always(fields.Boolean)
+    status = fields.String(validate=validate.OneOf(PERMIT_STATUSES))
+    permit_type = fields.String()
+    office_id = fields.String()
+    holder = fields.String(metadata={"description": "masked"})
+    business = fields.String()
+    issued_date = fields.String(allow_none=True)
+
+
+class DueDateView(Schema):
+    """The due date by the service standard (day 1 = first working day after receipt)."""
+    permit_type = always(fields.String)
+    office_id = always(fields.String)
+    received_on = always(fields.String, metadata={"description": "local date, YYYY-MM-DD"})
+    sla_working_days = always(fields.Integer)
+    due_date = always(fields.String, metadata={"description": "YYYY-MM-DD"})
+    missing_years = always(fields.List, fields.Integer(),
+                           metadata={"description": "years without cuti bersama data (counted as working)"})
+
+
+class ClosedDay(Schema):
+    date = always(fields.String)
+    kind = always(fields.String, validate=validate.OneOf(("holiday", "cuti_bersama", "closure", "weekend")))
+    name = always(fields.String)
+    source = always(fields.String)
+
+
+class OfficeCalendarView(Schema):
+    office_id = always(fields.String)
+    start = always(fields.String, data_key="from", attribute="from")
+    end = always(fields.String, data_key="to", attribute="to")
+    days = always(fields.List, fields.Nested(ClosedDay))
+    missing_years = always(fields.List, fields.Integer())
+
+
+class ApplicantSecretView(Schema):
+    tracking_code = always(fields.String)
+    applicant_secret = always(fields.String, metadata={"description": "the new secret; the old one no longer works"})
+
+
+class DocumentContent(Schema):
+    """An uploaded document for staff: the type checked at upload, base64 content."""
+    document = always(fields.String)
+    format = always(fields.String, validate=validate.OneOf(("pdf", "jpeg", "png")))
+    sha256 = always(fields.String)
+    content = always(fields.String)

@@ -18,7 +18,9 @@ from services.common.errors import (Conflict, Forbidden, Invalid, NotFound, Serv
 from services.common.mongo import Storage
 from services.common.observability import Observable
 from services.common.offices import FollowsOffices
+from services.common.replies import dumped
 from services.permits import certificate, domain
+from services.permits import schemas
 from services.permits.schemas import (Application, CalendarQuery, DueDateQuery, PermitType,
                                       Transition)
 from services.permits.storage import PermitStore
@@ -41,6 +43,7 @@ class PermitsService(Observable, FollowsOffices):
 
     # permit types ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitTypeView)
     def put_permit_type(self, permit_type):
         try:
             data = PermitType().load(permit_type)
@@ -50,10 +53,12 @@ class PermitsService(Observable, FollowsOffices):
         return data
 
     @rpc
+    @dumped(schemas.PermitTypeView, many=True)
     def list_permit_types(self):
         return self.store.list_types()
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitTypeView)
     def get_permit_type(self, code):
         found = self.store.get_type(code)
         if found is None:
@@ -61,6 +66,7 @@ class PermitsService(Observable, FollowsOffices):
         return found
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.DueDateView)
     def due_date(self, permit_type, office_id, submitted_at):
         """The due date by the published service standard if received at ``submitted_at``."""
         try:
@@ -78,6 +84,7 @@ class PermitsService(Observable, FollowsOffices):
 
     # the office calendar ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.OfficeCalendarView)
     def office_calendar(self, office_id, start, end):
         """Every day from ``start`` to ``end`` the office is closed, and the years
         whose cuti bersama is not known."""
@@ -104,6 +111,7 @@ class PermitsService(Observable, FollowsOffices):
 
     # applications ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.AppliedReply)
     def apply(self, application, idempotency_key=None):
         try:
             data = Application().load(application)
@@ -155,11 +163,13 @@ class PermitsService(Observable, FollowsOffices):
                 "applicant_secret": self._applicant_secret(permit)}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitStatus)
     def public_status(self, tracking_code):
         permit = self._permit(tracking_code)
         return self._public(permit, self.store.office_copy(permit["office_id"]))
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitStatus)
     def transition(self, tracking_code, action, note="", staff=None, applicant_secret=None):
         """``staff``: the caller's token claims; else ``applicant_secret`` proves the applicant."""
         try:
@@ -221,6 +231,7 @@ class PermitsService(Observable, FollowsOffices):
         return view
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.DocumentReceipt)
     def upload_document(self, tracking_code, document, content_b64, applicant_secret):
         """The applicant uploads a required document (PDF/JPEG/PNG, checked by content)."""
         permit = self._permit(tracking_code)
@@ -292,6 +303,7 @@ class PermitsService(Observable, FollowsOffices):
                 "content": base64.b64encode(self.store.read_file(entry["file_id"])).decode()}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ApplicantSecretView)
     def rotate_applicant_secret(self, tracking_code, applicant_secret):
         """The applicant replaces their secret (seen by someone else, say): the old one
         stops working at once."""
@@ -307,6 +319,7 @@ class PermitsService(Observable, FollowsOffices):
         return {"tracking_code": tracking_code, "applicant_secret": self._applicant_secret(moved)}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitStaffView, many=True)
     def work_list(self, office_id, status=None, overdue=None):
         office = self.store.office_copy(office_id)
         if office is None:
@@ -321,6 +334,7 @@ class PermitsService(Observable, FollowsOffices):
         return out
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.Verification)
     def verify(self, permit_number, code):
         """Is this issued permit genuine and valid? Answers the same for forged and unknown."""
         permit = self.store.by_number(permit_number) if permit_number else None

@@ -1,12 +1,18 @@
 """Shapes of the queue service's configuration and RPC inputs."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.events import PRIORITY_REASONS
+from services.common.events import PRIORITY_REASONS, TICKET_STATUSES
 from services.common.calendar import TIMEZONES, validate_office_calendar
+from services.common.replies import LOCAL_TIME, always, maybe
 from services.common.text import Text
+from services.queue.domain import COUNTER_ACTIONS
 
-OFFICE_ID = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="must be a Kemendagri kecamatan code like 33.71.02")
-CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,15}$", error="must be upper-case letters/digits")
+OFFICE_ID_PATTERN = r"^\d{2}\.\d{2}\.\d{2}$"
+CODE_PATTERN = r"^[A-Z][A-Z0-9_]{0,15}$"
+COUNTER_ID_PATTERN = r"^[A-Za-z0-9-]{1,12}$"
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"  # a ticket's token (domain.ticket_token: 32 url-safe characters)
+OFFICE_ID = validate.Regexp(OFFICE_ID_PATTERN, error="must be a Kemendagri kecamatan code like 33.71.02")
+CODE = validate.Regexp(CODE_PATTERN, error="must be upper-case letters/digits")
 
 
 class Strict(Schema):
@@ -28,7 +34,7 @@ class ServiceConfig(Strict):
 
 
 class CounterConfig(Strict):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{1,12}$"))
+    id = fields.String(required=True, validate=validate.Regexp(COUNTER_ID_PATTERN))
     name = Text(required=True)
     services = fields.List(fields.String(validate=CODE), required=True,
                            validate=validate.Length(min=1))
@@ -89,3 +95,218 @@ class IssueTicket(Strict):
     priority_reason = fields.String(load_default=None, allow_none=True,
                                     validate=validate.OneOf(PRIORITY_REASONS))
     channel = fields.String(load_default="web", validate=validate.OneOf(("kiosk", "web", "counter")))
+
+
+class CounterAction(Strict):
+    """A clerk's action at a counter; ``transfer`` names the service to send the ticket to."""
+    action = fields.String(required=True, validate=validate.OneOf(COUNTER_ACTIONS))
+    to_service = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=16))
+
+    @validates_schema
+    def _transfer_needs_target(self, data, **kwargs):
+        if data.get("action") == "transfer" and not data.get("to_service"):
+            raise ValidationError({"to_service": ["required for transfer"]})
+
+
+class NoticeRequest(Strict):
+    text = Text(required=True, validate=validate.Length(min=1, max=280))
+    hours = fields.Integer(load_default=12, validate=validate.Range(min=1, max=24 * 14))
+
+
+class StatsQuery(Strict):
+    date = fields.Date(required=True)
+
+
+# --- replies ----------------------------------------------------------------
+# What the queue service answers: each entrypoint dumps its reply through one of
+# these (services.common.replies.dumped), and the gateway's OpenAPI document is
+# written from them.
+
+
+class NamesView(Schema):
+    id = always(fields.String)
+    en = always(fields.String)
+
+
+class LocationView(Schema):
+    lat = always(fields.Float)
+    lon = always(fields.Float)
+
+
+class SessionSpan(Schema):
+    start = always(fields.String, metadata={"example": "16:00"})
+    end = always(fields.String, metadata={"example": "21:00"})
+    evening = always(fields.Boolean)
+
+
+class TodaySession(Schema):
+    start = always(fields.String, metadata=LOCAL_TIME)
+    end = always(fields.String, metadata=LOCAL_TIME)
+    evening = always(fields.Boolean)
+
+
+class Today(Schema):
+    date = always(fields.String, metadata={"description": "local date, YYYY-MM-DD"})
+    sessions = always(fields.List, fields.Nested(TodaySession))
+    holiday = maybe(fields.String)
+
+
+class ServiceBrief(Schema):
+    code = always(fields.String)
+    name = always(fields.String)
+    names = always(fields.Nested, NamesView)
+    prefix = always(fields.String)
+
+
+class OfficeView(Schema):
+    id = always(fields.String, metadata={"example": "33.71.02"})
+    name = always(fields.String)
+    region_path = always(fields.String)
+    timezone = always(fields.String, validate=validate.OneOf(TIMEZONES))
+    address = always(fields.String)
+    location = maybe(fields.Nested, LocationView)
+    open_now = always(fields.Boolean)
+    closes_at = maybe(fields.String, metadata=LOCAL_TIME)
+    evening_service = always(fields.Boolean)
+    sessions = always(fields.Dict, keys=fields.String(), values=fields.List(fields.Nested(SessionSpan)),
+                       metadata={"description": "Weekly sessions by weekday (mon…sun)"})
+    today = always(fields.Nested, Today)
+    next_session = maybe(fields.String, metadata=LOCAL_TIME)
+    services = always(fields.List, fields.Nested(ServiceBrief))
+
+
+class ServiceView(ServiceBrief):
+    open_now = always(fields.Boolean)
+    waiting = always(fields.Integer)
+    counters_open = always(fields.Integer)
+    daily_quota = maybe(fields.Integer)
+    issued_today = always(fields.Integer)
+    estimated_wait_minutes = maybe(fields.Integer)
+
+
+class TicketView(Schema):
+    """What a citizen sees of a ticket (domain.status_view)."""
+    id = always(fields.String)
+    number = always(fields.String, metadata={"example": "A-001"})
+    office_id = always(fields.String)
+    service = always(fields.String)
+    status = always(fields.String, validate=validate.OneOf(TICKET_STATUSES))
+    priority_reason = maybe(fields.String, validate=validate.OneOf(PRIORITY_REASONS))
+    people_ahead = always(fields.Integer)
+    estimated_wait_minutes = maybe(fields.Integer)
+    estimate_available = maybe(fields.Boolean)
+    counter = maybe(fields.String)
+    counter_name = maybe(fields.String)
+    from_service = maybe(fields.String)
+    called_at = maybe(fields.String, metadata=LOCAL_TIME)
+    issued_at = maybe(fields.String, metadata=LOCAL_TIME)
+    recalls = always(fields.Integer)
+    version = always(fields.Integer)
+
+
+class IssuedTicket(TicketView):
+    token = always(fields.String)
+    replayed = always(fields.Boolean, metadata={"description": "an Idempotency-Key seen before"})
+
+
+class CounterCurrent(Schema):
+    number = always(fields.String)
+    service = always(fields.String)
+    status = always(fields.String, validate=validate.OneOf(TICKET_STATUSES))
+    recalls = always(fields.Integer)
+    priority_reason = maybe(fields.String, validate=validate.OneOf(PRIORITY_REASONS))
+
+
+class CounterView(Schema):
+    id = always(fields.String)
+    name = always(fields.String)
+    services = always(fields.List, fields.String())
+    open = always(fields.Boolean)
+    accessible = always(fields.Boolean)
+    current = maybe(fields.Nested, CounterCurrent)
+
+
+class CounterActionResult(Schema):
+    counter = always(fields.Nested, CounterView)
+    ticket = maybe(fields.Nested, TicketView)
+    action = always(fields.String)
+
+
+class WaitingEntry(Schema):
+    number = always(fields.String)
+    service = always(fields.String)
+    priority_reason = maybe(fields.String, validate=validate.OneOf(PRIORITY_REASONS))
+    from_service = maybe(fields.String)
+    waited_minutes = always(fields.Integer)
+
+
+class BoardCall(Schema):
+    number = always(fields.String)
+    service = always(fields.String)
+    status = always(fields.String, validate=validate.OneOf(TICKET_STATUSES))
+    counter_id = maybe(fields.String)
+    counter_name = maybe(fields.String)
+    called_at = always(fields.String, metadata=LOCAL_TIME)
+    recalls = always(fields.Integer)
+    version = always(fields.Integer)
+
+
+class BoardWaiting(Schema):
+    service = always(fields.String)
+    name = always(fields.String)
+    names = always(fields.Nested, NamesView)
+    waiting = always(fields.Integer)
+
+
+class BoardCounter(Schema):
+    id = always(fields.String)
+    name = always(fields.String)
+    open = always(fields.Boolean)
+
+
+class BoardNotice(Schema):
+    id = always(fields.String)
+    text = always(fields.String)
+    kind = always(fields.String)
+
+
+class BoardView(Schema):
+    office_id = always(fields.String)
+    name = always(fields.String)
+    generated_at = always(fields.String, metadata=LOCAL_TIME)
+    open_now = always(fields.Boolean)
+    calls = always(fields.List, fields.Nested(BoardCall))
+    waiting = always(fields.List, fields.Nested(BoardWaiting))
+    counters = always(fields.List, fields.Nested(BoardCounter))
+    notices = always(fields.List, fields.Nested(BoardNotice))
+
+
+class StatsFigures(Schema):
+    issued = always(fields.Integer)
+    served = always(fields.Integer)
+    no_shows = always(fields.Integer)
+    cancelled = always(fields.Integer)
+    mean_wait_minutes = maybe(fields.Float)
+    p90_wait_minutes = maybe(fields.Float)
+    mean_service_minutes = maybe(fields.Float)
+    p90_service_minutes = maybe(fields.Float)
+
+
+class StatsHour(StatsFigures):
+    hour = always(fields.Integer, validate=validate.Range(0, 23))
+
+
+class StatsView(StatsFigures):
+    office_id = always(fields.String)
+    date = always(fields.String, metadata={"description": "YYYY-MM-DD"})
+    per_hour = always(fields.List, fields.Nested(StatsHour))
+    per_session = always(fields.Dict, keys=fields.String(), values=fields.Nested(StatsFigures),
+                          metadata={"description": "day / evening"})
+
+
+class NoticeView(Schema):
+    id = always(fields.String)
+    office_id = always(fields.String)
+    text = always(fields.String)
+    kind = always(fields.String)
+    actor = always(fields.String)

@@ -12,7 +12,9 @@ from services.common import calendar, events, regions
 from services.common.errors import Conflict, Invalid, NotFound, ServiceError, marshmallow_errors
 from services.common.mongo import Storage
 from services.common.observability import EVENTS_HANDLED, Observable
+from services.common.replies import dumped
 from services.queue import domain
+from services.queue import schemas
 from services.queue.schemas import IssueTicket, OfficeConfig
 from services.queue.storage import QueueStore
 
@@ -34,6 +36,7 @@ class QueueService(Observable):
 
     # offices -------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.OfficeView)
     def put_office(self, office, actor="system"):
         """Create or replace an office's configuration (the queue service owns offices)."""
         try:
@@ -53,23 +56,18 @@ class QueueService(Observable):
         return self._office_view(data, utcnow())
 
     @rpc
-    def republish_offices(self, actor="system"):
-        """Re-announce every office (for a service that started after they were loaded)."""
-        offices = self.store.list_offices()
-        for office in offices:
-            self._publish_office(office, actor)
-        return len(offices)
-
-    @rpc
+    @dumped(schemas.OfficeView, many=True)
     def list_offices(self):
         now = utcnow()
         return [self._office_view(o, now) for o in self.store.list_offices()]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.OfficeView)
     def get_office(self, office_id):
         return self._office_view(self._office(office_id), utcnow())
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ServiceView, many=True)
     def list_services(self, office_id):
         office = self._office(office_id)
         now = utcnow()
@@ -93,6 +91,7 @@ class QueueService(Observable):
 
     # tickets -------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.IssuedTicket)
     def issue_ticket(self, office_id, request, idempotency_key=None, actor="citizen"):
         try:
             req = IssueTicket().load(request)
@@ -154,6 +153,7 @@ class QueueService(Observable):
         return {**self._status(ticket, office, load, ahead), "token": token, "replayed": False}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.TicketView)
     def ticket_status(self, token):
         ticket = self.store.find_ticket_by_key(domain.token_key(token))
         if ticket is None:
@@ -177,6 +177,7 @@ class QueueService(Observable):
         return {"tickets": tickets, "offices": offices}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.TicketView)
     def cancel_ticket(self, token, actor="citizen"):
         ticket = self.store.find_ticket_by_key(domain.token_key(token))
         if ticket is None:
@@ -187,6 +188,7 @@ class QueueService(Observable):
 
     # counters ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.CounterView, many=True)
     def list_counters(self, office_id):
         office = self._office(office_id)
         current = {t["_id"]: t for t in self.store.active_at_counters(
@@ -195,6 +197,7 @@ class QueueService(Observable):
                 for c in self.store.list_counters(office_id)]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.CounterActionResult)
     def counter_action(self, office_id, counter_id, action, to_service=None, actor="staff"):
         """A clerk's action at a counter; returns {"counter": ..., "ticket": view or None}."""
         if action not in domain.COUNTER_ACTIONS:
@@ -295,6 +298,7 @@ class QueueService(Observable):
 
     # board, waiting list, statistics, notices ------------------------------
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.BoardView)
     def board(self, office_id):
         office = self._office(office_id)
         now = utcnow()
@@ -324,6 +328,7 @@ class QueueService(Observable):
         }
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.WaitingEntry, many=True)
     def waiting_list(self, office_id):
         office = self._office(office_id)
         now = utcnow()
@@ -334,6 +339,7 @@ class QueueService(Observable):
                 for t in self.store.waiting_list(office_id, today)]
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.StatsView)
     def stats(self, office_id, date):
         office = self._office(office_id)
         try:
@@ -350,6 +356,7 @@ class QueueService(Observable):
                 **domain.daily_stats(tickets, zone, session_of)}
 
     @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.NoticeView)
     def post_notice(self, office_id, text, hours=12, actor="staff"):
         self._office(office_id)
         now = utcnow()
@@ -357,10 +364,6 @@ class QueueService(Observable):
                   "kind": "office", "at": now, "until": now + dt.timedelta(hours=hours), "actor": actor}
         self.store.put_notice(notice)
         return {k: v for k, v in notice.items() if k not in ("at", "until")}
-
-    @rpc
-    def remove_notice(self, notice_id):
-        self.store.remove_notice(notice_id)
 
     @event_handler("accessibility", "facility_status_changed")
     def on_facility_status_changed(self, payload):

@@ -292,7 +292,7 @@ def test_configuration_and_connection_wiring(rendered, overlay):
     assert data["GATEWAY_HOST"] == "0.0.0.0"  # gunicorn's bind host (code default 127.0.0.1)
     # gunicorn must finish in-flight requests before the kubelet's SIGKILL
     (grace,) = {deployment(docs, "gateway")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]}
-    assert int(data["GUNICORN_GRACEFUL_TIMEOUT"]) + 5 < grace  # + preStop sleep
+    assert float(data["SENJA_STOP_TIMEOUT"]) + 5 < grace  # + preStop sleep
     for key in ("RPC_TIMEOUT", "GUNICORN_WORKERS", "GUNICORN_THREADS", "SENJA_LOG_LEVEL"):
         assert key in data
     for key in ("AMQP_URI", "MONGO_URI", "SENJA_SECRET"):

@@ -86,6 +86,8 @@ def app_routes():
     from gateway.clients import Clients
     from gateway.readmodel import TicketReadModel
 
+    from gateway.clients import Clients
+
     class RoutesOnly:
         """What create_app wires resources with; nothing here is called."""
         settings = config.from_env({"SENJA_SECRET": "route-discovery", "SENJA_ENV": "local"})

@@ -4,21 +4,20 @@ import datetime as dt
 import json
 import re
 
-import falcon
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lokal import normalize_phone, parse_nik, parse_phone
 from marshmallow import Schema, ValidationError
 
-from gateway.resources.counters import Action, Notice, StatsQuery
+from gateway import errors
+from gateway.clients.errors import Invalid
 from gateway.resources.staff import Credentials
-from gateway.resources.tickets import IssueRequest
 from gateway.validation import load
-from services.accessibility.schemas import Facility
+from services.accessibility.schemas import ExportQuery, Facility, FacilityPatch, ProblemReport, SearchQuery
 from services.common.logs import scrub
-from services.permits.schemas import PermitType
-from services.queue.schemas import IssueTicket, OfficeConfig
+from services.permits.schemas import Application, PermitType, Transition, VerifyQuery, WorkListQuery
+from services.queue.schemas import CounterAction, IssueTicket, NoticeRequest, OfficeConfig, StatsQuery
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DIGITS = st.text(alphabet="0123456789", min_size=0, max_size=24)
@@ -97,8 +96,10 @@ JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_n
 JSON = st.recursive(JSON_LEAF, lambda inner: st.lists(inner, max_size=4)
                     | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
 
-SCHEMAS = [IssueRequest, Action, Notice, StatsQuery, Credentials, IssueTicket, OfficeConfig,
-           PermitType, Facility]
+# Every request schema the gateway or its clients load.
+REQUESTS = [IssueTicket, CounterAction, NoticeRequest, StatsQuery, Credentials, Application, Transition,
+            WorkListQuery, VerifyQuery, FacilityPatch, ProblemReport, SearchQuery, ExportQuery]
+SCHEMAS = REQUESTS + [OfficeConfig, PermitType, Facility]
 
 
 def _shaped(schema_cls):
@@ -125,18 +126,18 @@ def test_schemas_raise_only_validation_errors(schema_cls):
     check()
 
 
-@pytest.mark.parametrize("schema_cls", [IssueRequest, Action, Notice, StatsQuery, Credentials],
-                         ids=lambda s: s.__name__)
+@pytest.mark.parametrize("schema_cls", REQUESTS, ids=lambda s: s.__name__)
 def test_gateway_load_answers_422_or_data(schema_cls):
     @FUZZ
     @given(_shaped(schema_cls))
     def check(data):
         try:
             load(schema_cls(), data)
-        except falcon.HTTPError as err:
-            assert err.status_code == 422
-            body = err.to_dict()
+        except Invalid as err:
+            body = errors.problem(err).to_dict()
+            assert body["status"] == 422 and body["errors"]
             assert all({"field", "message"} <= set(e) for e in body["errors"])
+            json.dumps(body)
     check()
 
 

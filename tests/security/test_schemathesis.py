@@ -1,6 +1,7 @@
-"""schemathesis against the served OpenAPI document, every operation: no 5xx
-and no response that breaks its own schema. Bounded: a few examples per
-operation, a time budget, two workers."""
+"""schemathesis against the served OpenAPI document, every operation: no 5xx,
+and every answer conforms to the document: its status is one the operation
+lists, its media type is the one listed for that status, and its body matches
+the schema. Bounded: a few examples per operation, a time budget, one worker."""
 import json
 import os
 import re
@@ -11,6 +12,8 @@ from tests.security.conftest import OFFICE, ROOT, bearer
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "50"))
 SEED = os.environ.get("SCHEMATHESIS_SEED", "20261123")
+CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
+          "response_schema_conformance")
 TIMEOUT = 300  # about 20 s on a 2-core machine with 20 operations
 
 
@@ -26,7 +29,7 @@ def test_every_operation_keeps_its_contract(stack, token, tmp_path):
     report = tmp_path / "report.json"
     auth = bearer(token("admin", offices=[OFFICE]))["Authorization"]
     cmd = [_schemathesis(), "run", f"{stack.url}/api/v1/openapi.json",
-           "--checks", "not_a_server_error,response_schema_conformance",
+           "--checks", CHECKS,
            "--max-examples", str(MAX_EXAMPLES),
            # One worker: with two, schemathesis 4.32 under CPython 3.11 sometimes fails
            # inside its own generator ("AST constructor recursion depth mismatch").
@@ -52,6 +55,6 @@ def test_every_operation_keeps_its_contract(stack, token, tmp_path):
     selected = re.search(r"Selected:\s+(\d+)/(\d+)", run.stdout)
     tested = re.search(r"Tested:\s+(\d+)", run.stdout)
     assert selected and tested, run.stdout[-3000:]
-    assert int(tested.group(1)) == int(selected.group(2)) >= 15, run.stdout[-3000:]
+    assert int(tested.group(1)) == int(selected.group(2)) >= 30, run.stdout[-3000:]
     summary = json.loads(report.read_text())
     assert summary["test_cases"]["with_failures"] == 0 and not summary["errors"], summary
