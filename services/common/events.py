@@ -41,6 +41,8 @@ class Ticket(_Event):
     channel = fields.String(load_default="web")
     version = fields.Integer(required=True)  # grows with every change of this ticket
     sort_key = fields.Float(required=True)  # place in the call order (services.queue.domain)
+    # Epoch seconds when the session it was issued in ends: callable until then.
+    session_end = fields.Float(load_default=None, allow_none=True)
     # The service's load when this happened, so read models can estimate waits.
     avg_service_seconds = fields.Float(load_default=None, allow_none=True)
     counters_open = fields.Integer(load_default=0)
@@ -70,6 +72,19 @@ class Office(_Event):
     cuti_bersama = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                                load_default=dict)
     observe_national_holidays = fields.Boolean(load_default=True)
+
+
+class Notice(Schema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    kind = fields.String(required=True)
+    until = fields.AwareDateTime(required=True)
+
+
+class Notices(_Event):
+    """An office's notices for its board, all of them, after any change."""
+    office_id = fields.String(required=True)
+    notices = fields.List(fields.Nested(Notice), required=True)
 
 
 class FacilityStatus(_Event):
@@ -103,6 +118,7 @@ EVENTS = {
     "counter_opened": ("queue", Counter),
     "counter_closed": ("queue", Counter),
     "office_updated": ("queue", Office),
+    "notices_changed": ("queue", Notices),
     "facility_status_changed": ("accessibility", FacilityStatus),
     "permit_submitted": ("permits", Permit),
     "permit_status_changed": ("permits", Permit),

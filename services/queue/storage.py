@@ -1,4 +1,16 @@
-"""The queue service's MongoDB (db ``senja_queue``)."""
+"""The queue service's MongoDB (db ``senja_queue``).
+
+Round trips are the cost that matters (on a replica set each is a network
+hop; on nx-27017 a query over the tickets collection is also a scan), so the
+hot paths are built from single-document, by-key operations:
+
+- an office's configuration is held in memory (``OfficeMemory``), reloaded
+  when ``office_updated`` says it changed;
+- each office/service line has one summary document (``lines``): the day's
+  serial, the tickets waiting in call order, today's recent service times and
+  the counters open for it. Issuing updates it in the same atomic step that
+  allocates the serial, so nobody counts tickets to answer "how many ahead?".
+"""
 import datetime as dt
 import time
 
@@ -6,13 +18,15 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.common.mongo import MongoStore
+from services.queue import domain
 
 # A call_next holds its counter this long at most. Longer than the gateway's RPC
 # timeout (its request expires with it), short enough that a clerk whose call
 # died with a crashed service is not locked out for long.
 CLAIM_SECONDS = 5
-OFFICE_CACHE_SECONDS = 5
-SERVICE_TIMES_CACHE_SECONDS = 30
+# Offices change rarely and each change is announced (office_updated); this only
+# bounds how long a missed announcement (a broker hiccup) can leave a copy stale.
+OFFICE_MEMORY_SECONDS = 60
 TICKET_TIMES = ("issued_at", "queued_at", "called_at", "started_at", "completed_at")
 
 
@@ -29,28 +43,43 @@ def _revive(ticket):
     return ticket
 
 
-def _count(collection, flt):
-    """How many documents match: counted from an indexed find of their ids.
+def line_id(office_id, service):
+    return f"{office_id}|{service}"
 
-    Measured on nx-27017 0.8.1 with 3,000 tickets: count_documents (an
-    aggregation) scans the collection, ~60 ms; this find uses the index,
-    ~5 ms. On MongoDB both use the index; the counts here (people waiting in
-    one office's service) stay small, so fetching the ids costs little.
-    """
-    return sum(1 for _ in collection.find(flt, {"_id": 1}))
+
+class OfficeMemory:
+    """Office configurations in process memory: no office lookup per ticket."""
+
+    def __init__(self, collection):
+        self._collection = collection
+        self._held = {}  # office_id -> (loaded_at, office)
+
+    def get(self, office_id):
+        hit = self._held.get(office_id)
+        if hit and time.monotonic() - hit[0] < OFFICE_MEMORY_SECONDS:
+            return hit[1]
+        doc = self._collection.find_one({"_id": office_id}, {"_id": 0})
+        if doc is not None:
+            self._held[office_id] = (time.monotonic(), doc)
+        return doc
+
+    def hold(self, office):
+        self._held[office["id"]] = (time.monotonic(), office)
+
+    def forget(self, office_id):
+        self._held.pop(office_id, None)
 
 
 class QueueStore(MongoStore):
     def __init__(self, db):
         super().__init__(db)
-        self._office_cache = {}  # office_id -> (expires, office)
-        self._times_cache = {}   # (office_id, service) -> (expires, durations)
         self.offices = db.offices
         self.tickets = db.tickets
-        self.serials = db.serials
+        self.lines = db.lines
         self.counters = db.counters
         self.history = db.history
         self.idempotency = db.idempotency
+        self.memory = OfficeMemory(self.offices)
 
     def ensure_indexes(self):
         # The number belongs to the service that issued it (a transfer keeps it).
@@ -58,8 +87,11 @@ class QueueStore(MongoStore):
             [("office_id", ASCENDING), ("issued_service", ASCENDING),
              ("local_date", ASCENDING), ("serial", ASCENDING)], unique=True)
         self.tickets.create_index([("ticket_key", ASCENDING)], unique=True)
+        # call_next: the head of one service's line (equality, then the call order).
         self.tickets.create_index(
-            [("office_id", ASCENDING), ("status", ASCENDING), ("sort_key", ASCENDING)])
+            [("office_id", ASCENDING), ("service", ASCENDING), ("status", ASCENDING),
+             ("sort_key", ASCENDING), ("queued_at", ASCENDING)])
+        self.tickets.create_index([("call_id", ASCENDING)])
         self.tickets.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
         self.history.create_index([("ticket_id", ASCENDING), ("at", ASCENDING)])
         self.counters.create_index([("office_id", ASCENDING)])
@@ -68,49 +100,115 @@ class QueueStore(MongoStore):
     def put_office(self, office):
         self.offices.replace_one({"_id": office["id"]}, {"_id": office["id"], **office},
                                  upsert=True)
-        self._office_cache.pop(office["id"], None)
+        self.memory.hold(office)
 
     def get_office(self, office_id):
-        """Offices are read on every call and change rarely: a few seconds' cache.
-        Another instance's change is seen within OFFICE_CACHE_SECONDS."""
-        now = time.monotonic()
-        hit = self._office_cache.get(office_id)
-        if hit and hit[0] > now:
-            return hit[1]
-        doc = self.offices.find_one({"_id": office_id})
-        if doc:
-            doc.pop("_id")
-            self._office_cache[office_id] = (now + OFFICE_CACHE_SECONDS, doc)
-        return doc
+        return self.memory.get(office_id)
 
     def list_offices(self):
         return [{k: v for k, v in d.items() if k != "_id"}
                 for d in self.offices.find().sort("_id", ASCENDING)]
 
-    # numbering -----------------------------------------------------------
-    def next_serial(self, office_id, service, local_date, quota=None):
-        """The next daily serial, allocated atomically; None when the quota is used up.
+    # lines: serial, waiting, service times, counters open -----------------
+    def join_line(self, office_id, service, local_date, entry, now_ts, quota=None):
+        """Allocate the day's next serial and put ``entry`` in the line, in one
+        atomic update; returns the line after it, or None when the quota is used up.
 
-        The quota sits in the filter: once ``seq`` reaches it the filter no
-        longer matches, the upsert tries to insert the same _id again and the
-        unique _id refuses it. No number is ever handed out twice.
+        The quota sits in the filter, so no number is ever handed out twice or
+        beyond it. A new line, or the first ticket of a new day, takes the rare path.
         """
-        key = f"{office_id}|{service}|{local_date}"
-        flt = {"_id": key}
+        flt = {"_id": line_id(office_id, service), "day": local_date}
         if quota:
             flt["seq"] = {"$lt": quota}
-        try:
-            doc = self.serials.find_one_and_update(
-                flt, {"$inc": {"seq": 1}}, upsert=True,
-                return_document=ReturnDocument.AFTER)
-        except DuplicateKeyError:  # MongoDB refuses the second insert of _id
-            return None
-        # nx-27017 answers None instead of raising: the same outcome.
-        return doc["seq"] if doc else None
+        line = self.lines.find_one_and_update(
+            flt, {"$inc": {"seq": 1}, "$push": {"waiting": entry}},
+            return_document=ReturnDocument.AFTER)
+        return line if line is not None else self._join_line_slowly(
+            office_id, service, local_date, entry, now_ts, quota)
 
-    def issued_today(self, office_id, service, local_date):
-        doc = self.serials.find_one({"_id": f"{office_id}|{service}|{local_date}"})
-        return doc["seq"] if doc else 0
+    def _join_line_slowly(self, office_id, service, local_date, entry, now_ts, quota):
+        key = line_id(office_id, service)
+        for _ in range(5):
+            line = self.lines.find_one({"_id": key})
+            if line is None:
+                try:
+                    doc = {"_id": key, "office_id": office_id, "service": service,
+                           "day": local_date, "seq": 1, "waiting": [entry], "recent": [],
+                           "counters_open": self._count_open(office_id, service)}
+                    self.lines.insert_one(doc)
+                    return doc
+                except DuplicateKeyError:
+                    continue  # another issue created it first
+            if line["day"] == local_date:
+                if quota and line["seq"] >= quota:
+                    return None
+                # The line moved on between our two looks: the fast path again.
+                again = self.lines.find_one_and_update(
+                    {"_id": key, "day": local_date, **({"seq": {"$lt": quota}} if quota else {})},
+                    {"$inc": {"seq": 1}, "$push": {"waiting": entry}},
+                    return_document=ReturnDocument.AFTER)
+                if again is not None:
+                    return again
+                continue
+            # A new local day: numbering and today's service times restart; tickets of
+            # a session still open (one that runs past midnight) stay in the line.
+            live = [e for e in line.get("waiting", []) if domain.entry_session_end(e) > now_ts]
+            moved = self.lines.find_one_and_update(
+                {"_id": key, "day": line["day"]},
+                {"$set": {"day": local_date, "seq": 1, "waiting": live + [entry], "recent": []}},
+                return_document=ReturnDocument.AFTER)
+            if moved is not None:
+                return moved
+        raise RuntimeError(f"could not join line {key}")
+
+    def leave_line(self, office_id, service, entry):
+        """Take an entry out of the line; returns the line after it (for its load)."""
+        return self.lines.find_one_and_update(
+            {"_id": line_id(office_id, service)}, {"$pull": {"waiting": entry}},
+            return_document=ReturnDocument.AFTER)
+
+    def undo_join(self, office_id, service, local_date, entry, serial):
+        """A refused ticket leaves the line; its number is given back if no one took a later one."""
+        key = line_id(office_id, service)
+        self.lines.update_one({"_id": key}, {"$pull": {"waiting": entry}})
+        self.lines.update_one({"_id": key, "day": local_date, "seq": serial}, {"$inc": {"seq": -1}})
+
+    def get_line(self, office_id, service):
+        return self.lines.find_one({"_id": line_id(office_id, service)})
+
+    def lines_of(self, office_id):
+        return {line["service"]: line for line in self.lines.find({"office_id": office_id})}
+
+    def add_service_time(self, office_id, service, seconds):
+        """Today's service times, the last SERVICE_TIME_WINDOW of them; returns the line."""
+        return self.lines.find_one_and_update(
+            {"_id": line_id(office_id, service)},
+            {"$push": {"recent": {"$each": [seconds], "$slice": -domain.SERVICE_TIME_WINDOW}}},
+            return_document=ReturnDocument.AFTER)
+
+    def rejoin_line(self, office_id, service, entry):
+        """A transferred ticket joins another line at its original place in time."""
+        return self.lines.find_one_and_update(
+            {"_id": line_id(office_id, service)},
+            {"$push": {"waiting": entry},
+             "$setOnInsert": {"office_id": office_id, "service": service, "day": "", "seq": 0,
+                              "recent": [], "counters_open": self._count_open(office_id, service)}},
+            upsert=True, return_document=ReturnDocument.AFTER)
+
+    def recount_open_counters(self, office_id, services):
+        """After a counter opens or closes: how many serve each of its services now."""
+        counters = list(self.counters.find({"office_id": office_id, "open": True}, {"services": 1}))
+        for service in services:
+            self.lines.update_one(
+                {"_id": line_id(office_id, service)},
+                {"$set": {"counters_open": sum(service in c["services"] for c in counters)},
+                 "$setOnInsert": {"office_id": office_id, "service": service, "day": "",
+                                  "seq": 0, "waiting": [], "recent": []}},
+                upsert=True)
+
+    def _count_open(self, office_id, service):
+        return sum(1 for _ in self.counters.find(
+            {"office_id": office_id, "services": service, "open": True}, {"_id": 1}))
 
     # idempotency ---------------------------------------------------------
     def claim_idempotency_key(self, office_id, key, ticket_id):
@@ -128,40 +226,15 @@ class QueueStore(MongoStore):
     def get_ticket(self, ticket_id):
         return _revive(self.tickets.find_one({"_id": ticket_id}))
 
+    def ticket_of_call(self, call_id):
+        return _revive(self.tickets.find_one({"call_id": call_id})) if call_id else None
+
     def find_ticket_by_key(self, ticket_key):
         return _revive(self.tickets.find_one({"ticket_key": ticket_key}))
 
     def tickets_of_day(self, office_id, local_date):
         return [_revive(t) for t in self.tickets.find({"office_id": office_id,
                                                        "local_date": local_date})]
-
-    def count_ahead(self, office_id, service, local_date, sort_key):
-        return _count(self.tickets, {
-            "office_id": office_id, "service": service, "local_date": local_date,
-            "status": "waiting", "sort_key": {"$lt": sort_key}})
-
-    def count_waiting(self, office_id, service, local_date):
-        return _count(self.tickets, {
-            "office_id": office_id, "service": service, "local_date": local_date,
-            "status": "waiting"})
-
-    def recent_service_seconds(self, office_id, service, limit=20):
-        """Durations of the last completed services; cached until the next completion
-        here (or SERVICE_TIMES_CACHE_SECONDS, for completions at other instances)."""
-        key, now = (office_id, service), time.monotonic()
-        hit = self._times_cache.get(key)
-        if hit and hit[0] > now:
-            return hit[1]
-        docs = self.tickets.find(
-            {"office_id": office_id, "service": service, "status": "done",
-             "service_seconds": {"$gt": 0}},
-            {"service_seconds": 1}).sort("completed_at", -1).limit(limit)
-        times = [d["service_seconds"] for d in docs][::-1]
-        self._times_cache[key] = (now + SERVICE_TIMES_CACHE_SECONDS, times)
-        return times
-
-    def forget_service_times(self, office_id, service):
-        self._times_cache.pop((office_id, service), None)
 
     def record(self, entry):
         """Append-only history: who, when, what, why."""
@@ -183,10 +256,6 @@ class QueueStore(MongoStore):
     def list_counters(self, office_id):
         return list(self.counters.find({"office_id": office_id}).sort("counter_id", 1))
 
-    def counters_open_for(self, office_id, service):
-        return _count(self.counters,
-            {"office_id": office_id, "services": service, "open": True})
-
     def get_counter(self, office_id, counter_id):
         return self.counters.find_one({"_id": f"{office_id}|{counter_id}"})
 
@@ -198,67 +267,73 @@ class QueueStore(MongoStore):
         return self.counters.find_one_and_update(flt, {"$set": {"open": is_open}},
                                                  return_document=ReturnDocument.AFTER)
 
-    def claim_counter(self, office_id, counter_id, now):
-        """Reserve an open, idle counter for one call_next; None if busy or closed.
+    def claim_counter(self, office_id, counter_id, call_id, now):
+        """Reserve an open, idle counter for one call; None if busy or closed.
 
-        Two clerks pressing at once on one counter: only one claim matches.
-        A claim left by a crashed worker lapses after CLAIM_SECONDS.
+        Two clerks pressing at once on one counter: only one claim matches. The
+        counter holds the call's id from here on; the ticket it calls carries the
+        same id, so no second write to the counter is needed when the call succeeds.
         """
         return self.counters.find_one_and_update(
             {"_id": f"{office_id}|{counter_id}", "open": True, "current_ticket_id": "",
              "busy_until": {"$lt": now.timestamp()}},
             # Epoch seconds, not a date: nx-27017 would store a $set date as text.
-            {"$set": {"busy_until": now.timestamp() + CLAIM_SECONDS}},
+            {"$set": {"busy_until": now.timestamp() + CLAIM_SECONDS, "current_ticket_id": call_id}},
             return_document=ReturnDocument.AFTER)
 
-    def set_counter_ticket(self, office_id, counter_id, ticket_id):
-        self.counters.update_one({"_id": f"{office_id}|{counter_id}"},
-                                 {"$set": {"current_ticket_id": ticket_id, "busy_until": 0.0}})
+    def release_counter(self, office_id, counter_id, call_id=None):
+        """The counter holds no ticket any more (only if it still holds ``call_id``)."""
+        flt = {"_id": f"{office_id}|{counter_id}"}
+        if call_id is not None:
+            flt["current_ticket_id"] = call_id
+        self.counters.update_one(flt, {"$set": {"current_ticket_id": "", "busy_until": 0.0}})
 
-    def take_next(self, office_id, services, local_date, counter, now):
-        """Call the first waiting ticket (by sort_key) of these services.
+    def take_next(self, office_id, services, counter, call_id, now):
+        """Call the first waiting ticket of these services, in call order.
 
-        Find the head of each service's line, then move the earliest one with an
-        update conditional on it still waiting: if another clerk took it first,
-        look again. Each ticket is called exactly once. (One sorted
-        find_one_and_update over ``service: {$in: ...}`` would do, but nx-27017
-        scans for $in: 36 ms against 4 ms per service with equality, measured.)
+        One conditional update per service line (equality filters on an index
+        ending in the call order): the status filter makes each ticket called
+        exactly once however many clerks press at once. A counter serving several
+        services compares the heads first (a read per extra service).
         """
-        for _ in range(20):
-            heads = []
-            for service in services:
-                heads.extend(self.tickets.find(
-                    {"office_id": office_id, "local_date": local_date, "status": "waiting",
-                     "service": service}, {"_id": 1, "sort_key": 1}).sort("sort_key", ASCENDING).limit(1))
+        service = services[0]
+        if len(services) > 1:
+            heads = [t for s in services for t in self.tickets.find(
+                {"office_id": office_id, "service": s, "status": "waiting",
+                 "session_end": {"$gt": now.timestamp()}},
+                {"service": 1, "sort_key": 1, "queued_at": 1}).sort(domain.CALL_ORDER).limit(1)]
             if not heads:
                 return None
-            first = min(heads, key=lambda t: t["sort_key"])
-            taken = self.tickets.find_one_and_update(
-                {"_id": first["_id"], "status": "waiting"},
-                {"$set": {"status": "called", "counter_id": counter["counter_id"],
-                          "counter_name": counter["name"], "called_at": now},
-                 "$inc": {"version": 1}},
-                return_document=ReturnDocument.AFTER)
-            if taken is not None:
-                return _revive(taken)
-        return None  # the lines moved faster than we could look: the clerk presses again
+            service = min(heads, key=domain.call_order_key)["service"]
+        taken = self.tickets.find_one_and_update(
+            {"office_id": office_id, "service": service, "status": "waiting",
+             "session_end": {"$gt": now.timestamp()}},
+            {"$set": {"status": "called", "counter_id": counter["counter_id"],
+                      "counter_name": counter["name"], "called_at": now, "call_id": call_id},
+             "$inc": {"version": 1}},
+            sort=domain.CALL_ORDER, return_document=ReturnDocument.AFTER)
+        if taken is None and len(services) > 1:
+            # That line emptied between the look and the update: try the others.
+            return self.take_next(office_id, [s for s in services if s != service],
+                                  counter, call_id, now)
+        return _revive(taken)
 
     def transition(self, ticket_id, from_statuses, changes, inc=None):
         """Move a ticket on if it is still in one of ``from_statuses``; None otherwise."""
+        status = {"$in": list(from_statuses)} if len(from_statuses) > 1 else from_statuses[0]
         return _revive(self.tickets.find_one_and_update(
-            {"_id": ticket_id, "status": {"$in": list(from_statuses)}},
+            {"_id": ticket_id, "status": status},
             {"$set": changes, "$inc": {"version": 1, **(inc or {})}},
             return_document=ReturnDocument.AFTER))
 
-    def active_at_counters(self, office_id, local_date):
-        # One equality query per status: nx-27017 scans the collection for $in.
-        return [_revive(t) for status in ("called", "serving") for t in self.tickets.find(
-            {"office_id": office_id, "local_date": local_date, "status": status})]
+    def tickets_of_calls(self, call_ids):
+        """The tickets counters hold now, by the call that brought them there."""
+        return [t for t in map(self.ticket_of_call, call_ids) if t is not None]
 
-    def waiting_list(self, office_id, local_date):
-        return [_revive(t) for t in self.tickets.find(
-            {"office_id": office_id, "local_date": local_date,
-             "status": "waiting"}).sort("sort_key", ASCENDING)]
+    def waiting_list(self, office_id, services, now):
+        return [_revive(t) for service in services for t in self.tickets.find(
+            {"office_id": office_id, "service": service, "status": "waiting",
+             "session_end": {"$gt": now.timestamp()}}).sort(domain.CALL_ORDER)]
 
     # notices shown on the board -----------------------------------------
     def put_notice(self, notice):
@@ -266,7 +341,7 @@ class QueueStore(MongoStore):
                                     upsert=True)
 
     def remove_notice(self, notice_id):
-        self.db.notices.delete_one({"_id": notice_id})
+        return self.db.notices.find_one_and_delete({"_id": notice_id})
 
     def notices(self, office_id, now):
         return list(self.db.notices.find(
