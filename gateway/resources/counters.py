@@ -5,7 +5,9 @@ import falcon
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
 from gateway.auth import staff
-from gateway.cache import TtlCache
+from gateway.clients import errors as client_errors
+from gateway.errors import Problem
+from gateway.rpc import ServiceUnavailable
 from gateway.validation import body, load
 from services.queue.domain import COUNTER_ACTIONS
 
@@ -59,23 +61,38 @@ class WaitingList:
 
 
 class Board:
-    """What the hall's screen shows; polled every few seconds, so ETag/304 and
-    a one-second cache: many screens cost at most one RPC a second."""
+    """What the hall's screen shows, polled every few seconds by every screen:
+    answered from the event-fed read model (no RPC), with ETag/304. Only while
+    the model is not synced yet, or does not know the office yet, is the queue
+    service asked."""
 
-    def __init__(self, rpc, cache_seconds=1.0):
-        self.rpc = rpc
-        self.cache = TtlCache(cache_seconds)
+    def __init__(self, readmodel, queue):
+        self.readmodel = readmodel
+        self.queue = queue  # gateway.clients.queue.QueueClient
 
     def on_get(self, req, resp, office_id):
-        board = self.cache.get(office_id, lambda: self.rpc.call("queue", "board", office_id))
-        stable = {k: v for k, v in board.items() if k != "generated_at"}
-        etag = 'W/"%s"' % hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:20]
+        found = self.readmodel.board(office_id)
+        if found is None:
+            found = self._from_service(office_id)
+        etag, data = found
         resp.etag = etag
         resp.set_header("Cache-Control", "no-cache")
         if req.get_header("If-None-Match") == etag:
             resp.status = falcon.HTTP_304
             return
-        resp.media = board
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = data
+
+    def _from_service(self, office_id):
+        try:
+            board = self.queue.board(office_id)
+        except client_errors.NotFound as exc:
+            raise Problem(falcon.HTTP_404, "Not found", exc.detail, errors=exc.errors or None)
+        except client_errors.Unavailable as exc:
+            raise ServiceUnavailable(exc.service, exc.reason)
+        stable = {k: v for k, v in board.items() if k != "generated_at"}
+        etag = 'W/"%s"' % hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:20]
+        return etag, json.dumps(board).encode()
 
 
 class StatsQuery(Schema):

@@ -18,9 +18,11 @@ that session ends (``session_end``), even when the session runs past local
 midnight; numbers still restart each local day.
 """
 import base64
+import datetime as dt
 import hashlib
 import hmac
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 DEFAULT_PRIORITY_BOOST_MINUTES = 20
 DEFAULT_MAX_RECALLS = 2
 ACTIVE = ("waiting", "called", "serving")
@@ -41,7 +43,8 @@ def line_entry(sort_key, queued_at, session_end, ticket_id):
     call order (fixed-width numbers), then what expires it and whose it is. Entries
     join the line in the order their serials were allocated, so for equal keys
     the earlier entry is the lower number (the tie-break)."""
-    return f"{sort_key:017.6f}|{queued_at.timestamp():017.6f}|{session_end:012.0f}|{ticket_id}"
+    arrived_ms = (queued_at - EPOCH) // dt.timedelta(milliseconds=1)  # BSON dates keep ms
+    return f"{sort_key:017.6f}|{arrived_ms:017d}|{session_end:012.0f}|{ticket_id}"
 
 
 PLACE = 35  # the entry's first two fields: sort key and arrival

@@ -27,6 +27,7 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen")
     office = views.office_or_404(ctx.store, office_id)
     svc = views.find_service(office, req["service"])
     now = ctx.clock()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as MongoDB will keep it
     ticket_id = uuid.uuid4().hex
     if idempotency_key:
         owner, replay = replayed_ticket(ctx, office, idempotency_key, ticket_id)

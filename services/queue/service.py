@@ -138,6 +138,11 @@ class QueueService(Observable):
         return views.board(self.ctx, office_id)
 
     @rpc(expected_exceptions=EXPECTED)
+    def board_basis(self, office_id):
+        """What a board read model needs of one office beyond ticket events."""
+        return views.board_basis(self.ctx, views.office_or_404(self.store, office_id), utcnow())
+
+    @rpc(expected_exceptions=EXPECTED)
     def waiting_list(self, office_id):
         return views.waiting_list(self.ctx, office_id)
 

@@ -54,6 +54,7 @@ def app_routes():
     from gateway import openapi
     from gateway.app import create_app
     from services.common import config
+    from gateway.clients import Clients
     from gateway.readmodel import TicketReadModel
 
     class RoutesOnly:
@@ -62,6 +63,7 @@ def app_routes():
         signer = TokenSigner("route-discovery")
         rpc = db = staff = feed = None
         readmodel = TicketReadModel()
+        clients = Clients(None)
 
     return openapi.iter_routes(create_app(RoutesOnly()))
 

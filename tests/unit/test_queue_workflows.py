@@ -67,7 +67,7 @@ def hall(client):
     store = QueueStore(client[f"w{uuid.uuid4().hex[:8]}_senja_queue"])
     store.ensure_indexes()
     published = []
-    ctx = Context(store=store, secret="test", clock=Clock(dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC)),
+    ctx = Context(store=store, secret="test", clock=Clock(dt.datetime(2026, 11, 23, 12, 0, 0, 123456, tzinfo=UTC)),
                   dispatch=lambda name, payload: published.append((name, payload)))
     ctx.published = published
     for office in TEST_OFFICES["offices"]:
