@@ -1,17 +1,21 @@
 """A clerk's actions at a counter: open, close, call the next ticket, recall,
 start, complete, no-show, transfer.
 
-call_next answers after 2 database round trips: the counter's claim (open,
-idle, not claimed by a call in flight) and the conditional update that calls
-the head of the line. The claim writes the call's id into the counter and the
-ticket carries the same id, so the counter needs no second write. What does
-not decide the call waits until the clerk has the answer (``ctx.later``): the
-line's summary drops the ticket, then the event and the history entry follow.
+call_next answers after 2 database round trips: the desk's claim in the
+office's hall document (open, idle, no call in flight), which also returns
+who waits in call order, and the conditional update that calls the first of
+them still waiting. What does not decide the call waits until the clerk has
+the answer (``ctx.later``): the hall drops the ticket from its line and notes
+it at the desk, then the event and the history entry follow.
 """
 import uuid
 
-from services.common.errors import Conflict, Invalid, NotFound
+from services.common.errors import Conflict, Invalid
 from services.queue import domain, issuing, views
+from services.queue.storage import desk_of, line_of
+
+# A called ticket has nobody ahead and no estimate: its view needs no load.
+NO_LOAD = {"avg_service_seconds": None, "counters_open": 0}
 
 
 def act(ctx, office_id, counter_id, action, to_service=None, actor="staff"):
@@ -19,15 +23,14 @@ def act(ctx, office_id, counter_id, action, to_service=None, actor="staff"):
     if action not in domain.COUNTER_ACTIONS:
         raise Invalid.fields([("action", f"must be one of {', '.join(domain.COUNTER_ACTIONS)}")])
     office = views.office_or_404(ctx.store, office_id)
+    counter = views.find_counter(office, counter_id)
     if action == "call_next":
-        return call_next(ctx, office, counter_id, actor)
-    counter = ctx.store.get_counter(office_id, counter_id)
-    if counter is None:
-        raise NotFound(f"Unknown counter {counter_id}")
+        return call_next(ctx, office, counter, actor)
     now = ctx.clock()
     if action in ("open", "close"):
         return open_close(ctx, office, counter, action == "open", actor, now)
-    ticket = current_ticket(ctx, counter, now)
+    desk = desk_of(ctx.store.hall(office_id), counter_id)
+    ticket = current_ticket(ctx, office, counter, desk, now)
     if ticket is None:
         raise Conflict("No ticket at this counter; call the next one first", reason="no_current_ticket")
     if action == "recall":
@@ -55,89 +58,101 @@ def act(ctx, office_id, counter_id, action, to_service=None, actor="staff"):
     if moved is None:
         raise Conflict(f"A {ticket['status']} ticket cannot be {action.replace('_', '-')}ed",
                        reason="illegal_transition", current_status=ticket["status"])
-    if action == "complete":
-        line = ctx.store.add_service_time(office_id, moved["service"], changes["service_seconds"])
-    elif action == "transfer":
-        line = ctx.store.rejoin_line(office_id, moved["service"], views.entry_of(moved))
-    else:
-        line = ctx.store.get_line(office_id, moved["service"])
-    load = views.load_of(office, moved["service"], line)
     at_counter = moved["status"] in ("called", "serving")
-    if not at_counter:
-        ctx.store.release_counter(office_id, counter["counter_id"], counter["current_ticket_id"])
+    if at_counter:
+        hall = ctx.store.hall(office_id)
+    else:
+        hall = ctx.store.leave_desk(
+            office_id, counter_id,
+            service_time=(moved["service"], changes["service_seconds"]) if action == "complete" else None,
+            rejoin=(moved["service"], views.entry_of(moved)) if action == "transfer" else None)
+        desk = {**desk, "call": "", "ticket": ""}
+    load = views.load_of(office, moved["service"], hall)
     issuing.record(ctx, moved, action, actor, now)
     ctx.publish(domain.EVENT_OF[action], views.ticket_event(ctx, moved, actor, now, load))
-    counter = {**counter, "current_ticket_id": counter["current_ticket_id"] if at_counter else ""}
-    return {"counter": views.counter_view(counter, moved if at_counter else None),
+    return {"counter": views.counter_view(counter, desk, moved if at_counter else None),
             "ticket": views.ticket_status(ctx, moved, office, load), "action": action}
 
 
-def current_ticket(ctx, counter, now):
-    """The ticket a counter holds, if any. A claim left by a call that died before
+def current_ticket(ctx, office, counter, desk, now):
+    """The ticket a desk holds, if any. A claim left by a call that died before
     calling anyone holds nothing: it is cleared once it has lapsed."""
-    call_id = counter["current_ticket_id"]
-    ticket = ctx.store.ticket_of_call(call_id)
+    if not desk["call"]:
+        return None
+    ticket = (ctx.store.get_ticket(desk["ticket"]) if desk["ticket"]
+              else ctx.store.ticket_of_call(desk["call"]))  # the call's bookkeeping is not done yet
     if ticket is not None and ticket["status"] in ("called", "serving"):
         return ticket
-    if call_id and counter["busy_until"] < now.timestamp():
-        ctx.store.release_counter(counter["office_id"], counter["counter_id"], call_id)
+    if desk["busy_until"] < now.timestamp():
+        ctx.store.release_desk(office["id"], counter["id"], desk["call"])
     return None
 
 
 def open_close(ctx, office, counter, is_open, actor, now):
-    updated = ctx.store.set_counter_open(office["id"], counter["counter_id"], is_open)
-    if updated is None:
+    hall = ctx.store.set_desk_open(office["id"], counter["id"], is_open)
+    if hall is None:
         raise Conflict("Finish the ticket at this counter before closing it", reason="counter_busy")
-    ctx.store.recount_open_counters(office["id"], counter["services"])
-    lines = ctx.store.lines_of(office["id"])
     name = "counter_opened" if is_open else "counter_closed"
     ctx.publish(name, {
         "at": now, "actor": actor, "office_id": office["id"],
-        "counter_id": counter["counter_id"], "services": counter["services"],
-        "loads": {code: views.load_of(office, code, lines.get(code)) for code in counter["services"]}})
-    ctx.store.record({"counter_id": counter["counter_id"], "office_id": office["id"],
+        "counter_id": counter["id"], "services": counter["services"],
+        "loads": {code: views.load_of(office, code, hall) for code in counter["services"]}})
+    ctx.store.record({"counter_id": counter["id"], "office_id": office["id"],
                       "event": name, "actor": actor, "at": now})
-    return {"counter": views.counter_view(updated, None), "ticket": None, "action": name[8:]}
+    return {"counter": views.counter_view(counter, desk_of(hall, counter["id"]), None),
+            "ticket": None, "action": name[8:]}
 
 
-def call_next(ctx, office, counter_id, actor):
+def call_next(ctx, office, counter, actor):
     now = ctx.clock()
     call_id = uuid.uuid4().hex
-    claimed = ctx.store.claim_counter(office["id"], counter_id, call_id, now)
-    if claimed is None:
-        _why_no_claim(ctx, office, counter_id, now)
-        claimed = ctx.store.claim_counter(office["id"], counter_id, call_id, now)
-        if claimed is None:
+    hall = ctx.store.claim_desk(office["id"], counter["id"], call_id, now)
+    if hall is None:
+        _why_no_claim(ctx, office, counter, now)
+        hall = ctx.store.claim_desk(office["id"], counter["id"], call_id, now)
+        if hall is None:
             raise Conflict("Another call is in progress at this counter", reason="counter_busy")
-    ticket = ctx.store.take_next(office["id"], claimed["services"], claimed, call_id, now)
-    if ticket is None:
-        ctx.store.release_counter(office["id"], counter_id, call_id)
-        counter = {**claimed, "current_ticket_id": ""}
-        return {"counter": views.counter_view(counter, None), "ticket": None, "action": "call_next"}
+    lines = {service: line_of(hall, service)["waiting"] for service in counter["services"]}
+    passed = {}  # entry -> service: tickets another clerk called a moment ago
+    while True:
+        head = domain.next_in_call_order(lines, now.timestamp(), passed)
+        if head is None:
+            ctx.store.release_desk(office["id"], counter["id"], call_id)
+            ctx.later(lambda: _drop(ctx, office, passed))
+            return {"counter": views.counter_view(counter, desk_of(hall, counter["id"]) | {"call": ""}, None),
+                    "ticket": None, "action": "call_next"}
+        service, entry = head
+        ticket = ctx.store.call(domain.entry_ticket(entry), counter, call_id, now)
+        if ticket is not None:
+            break
+        passed[entry] = service
 
     def bookkeeping():
-        line = ctx.store.leave_line(office["id"], ticket["service"], views.entry_of(ticket))
-        load = views.load_of(office, ticket["service"], line)
+        hall = ctx.store.leave_line(office["id"], service, entry, counter["id"], ticket["_id"])
+        load = views.load_of(office, service, hall)
         ctx.publish("ticket_called", views.ticket_event(ctx, ticket, actor, now, load))
         issuing.record(ctx, ticket, "call", actor, now)
+        _drop(ctx, office, passed)
 
     ctx.later(bookkeeping)
-    # A called ticket has nobody ahead and no estimate: no load needed for its view.
-    idle = {"avg_service_seconds": None, "counters_open": 0}
-    return {"counter": views.counter_view(claimed, ticket),
-            "ticket": views.ticket_status(ctx, ticket, office, idle, 0), "action": "call_next"}
+    return {"counter": views.counter_view(counter, desk_of(hall, counter["id"]), ticket),
+            "ticket": views.ticket_status(ctx, ticket, office, NO_LOAD, 0), "action": "call_next"}
 
 
-def _why_no_claim(ctx, office, counter_id, now):
+def _drop(ctx, office, passed):
+    """Entries of tickets no longer waiting leave their lines (pulling twice is harmless)."""
+    for entry, service in passed.items():
+        ctx.store.leave_line(office["id"], service, entry)
+
+
+def _why_no_claim(ctx, office, counter, now):
     """The claim failed: say why, or clear a lapsed claim so the caller may try once more."""
-    counter = ctx.store.get_counter(office["id"], counter_id)
-    if counter is None:
-        raise NotFound(f"Unknown counter {counter_id}")
-    if not counter["open"]:
+    desk = desk_of(ctx.store.hall(office["id"]), counter["id"])
+    if not desk["open"]:
         raise Conflict("Open the counter first", reason="counter_closed")
-    if counter["current_ticket_id"]:
-        if current_ticket(ctx, counter, now) is not None:
+    if desk["call"]:
+        if current_ticket(ctx, office, counter, desk, now) is not None:
             raise Conflict("Finish the current ticket first (complete, no_show or transfer)",
                            reason="counter_busy")
-        if counter["busy_until"] >= now.timestamp():
+        if desk["busy_until"] >= now.timestamp():
             raise Conflict("Another call is in progress at this counter", reason="counter_busy")

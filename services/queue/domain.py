@@ -64,6 +64,21 @@ def ahead_in_line(entries, mine, now_ts):
                and (e[:PLACE] < place or (e[:PLACE] == place and i < mine_at)))
 
 
+def entry_ticket(entry):
+    return entry.rsplit("|", 1)[1]
+
+
+def next_in_call_order(lines, now_ts, skip=()):
+    """(service, entry) of the first ticket in call order across ``lines``
+    ({service: entries}), passing over ``skip`` and sessions that are over; or None."""
+    heads = [(e[:PLACE], i, service, e) for service, entries in lines.items()
+             for i, e in enumerate(entries) if e not in skip and entry_session_end(e) > now_ts]
+    if not heads:
+        return None
+    _, _, service, entry = min(heads)
+    return service, entry
+
+
 def waiting_in_line(entries, now_ts):
     return sum(1 for e in entries if entry_session_end(e) > now_ts)
 

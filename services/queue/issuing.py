@@ -2,9 +2,9 @@
 
 An issue costs at most 3 database round trips (test_queue_workflows counts
 them): the idempotency claim (only when the caller sends a key), the line's
-one atomic step (serial, place in line, and what the refusal and the estimate
-need: who is ahead, today's service times, counters open), and the ticket's
-insert. The office's configuration comes from memory (storage.OfficeMemory).
+one atomic step on the office's hall document (serial, place in line, and
+what the refusal and the estimate need: who is ahead, today's service times,
+counters open), and the ticket's insert. The office's configuration comes from memory (storage.OfficeMemory).
 The ticket document itself records who issued it and when; the history
 collection records every change after that.
 """
@@ -17,6 +17,7 @@ from services.common import calendar
 from services.common.errors import Conflict, Invalid, NotFound, marshmallow_errors
 from services.queue import domain, views
 from services.queue.schemas import IssueTicket
+from services.queue.storage import line_of
 
 
 def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen"):
@@ -46,15 +47,16 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen")
                           office.get("priority_boost_minutes", domain.DEFAULT_PRIORITY_BOOST_MINUTES))
     session_end = session[1].timestamp()
     entry = domain.line_entry(key, now, session_end, ticket_id)
-    line = ctx.store.join_line(office_id, svc["code"], today, entry, now.timestamp(),
+    hall = ctx.store.join_line(office_id, svc["code"], today, entry, now.timestamp(),
                                svc.get("daily_quota"))
-    if line is None:
+    if hall is None:
         nxt = next_day_session(office, now)
         raise Conflict("Today's quota for this service is used up", reason="quota",
                        next_session=nxt[0].isoformat() if nxt else None)
+    line = line_of(hall, svc["code"])
     serial = line["seq"]
     ahead = domain.ahead_in_line(line["waiting"], entry, now.timestamp())
-    load = views.load_of(office, svc["code"], line)
+    load = views.load_of(office, svc["code"], hall)
     counters = load["counters_open"] or views.counters_configured_for(office, svc["code"])
     rest = rest_of_day(office, now, session)
     if not domain.can_serve_today(now, rest, ahead, load["avg_service_seconds"], counters):
@@ -118,8 +120,8 @@ def cancel_ticket(ctx, token, actor="citizen"):
     if moved is None:
         raise Conflict(f"A {ticket['status']} ticket cannot be cancelled",
                        reason="illegal_transition", current_status=ticket["status"])
-    line = ctx.store.leave_line(office["id"], moved["service"], views.entry_of(moved))
-    load = views.load_of(office, moved["service"], line)
+    hall = ctx.store.leave_line(office["id"], moved["service"], views.entry_of(moved))
+    load = views.load_of(office, moved["service"], hall)
     record(ctx, moved, "cancel", actor, now)
     ctx.publish("ticket_cancelled", views.ticket_event(ctx, moved, actor, now, load))
     return views.ticket_status(ctx, moved, office, load)

@@ -71,8 +71,6 @@ class QueueService(Observable):
         self.store.put_office(data)
         self.store.record({"office_id": data["id"], "event": "office_configured", "actor": actor,
                            "at": utcnow(), "config": data})
-        for counter in data["counters"]:
-            self.store.put_counter(data["id"], counter)
         self._publish_office(data, actor)
         return views.office_view(data, utcnow())
 

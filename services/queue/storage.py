@@ -1,15 +1,22 @@
 """The queue service's MongoDB (db ``senja_queue``).
 
 Round trips are the cost that matters (on a replica set each is a network
-hop; on nx-27017 a query over the tickets collection is also a scan), so the
-hot paths are built from single-document, by-key operations:
+hop; on nx-27017 any query over the tickets collection but one by ``_id`` is
+also a scan), so the hot paths are built from single-document, by-key steps:
 
 - an office's configuration is held in memory (``OfficeMemory``), reloaded
   when ``office_updated`` says it changed;
-- each office/service line has one summary document (``lines``): the day's
-  serial, the tickets waiting in call order, today's recent service times and
-  the counters open for it. Issuing updates it in the same atomic step that
-  allocates the serial, so nobody counts tickets to answer "how many ahead?".
+- each office has one **hall** document: per service its line (the day's
+  serial, the tickets waiting as entries in call order, today's recent service
+  times) and per counter its desk (open, the call in progress, the ticket it
+  holds). Issuing updates it in the same atomic step that allocates the
+  serial, and a clerk's claim returns it, so nobody counts or sorts tickets to
+  answer "how many ahead?" or "who is next?".
+
+Hall fields are flat (``seq_KTP``, ``open_2``): nx-27017 mishandles dotted
+paths into embedded documents (measured: ``$push`` to ``a.b`` creates a field
+literally named "a.b"). Service codes and counter ids are plain names
+(schemas.py), safe in field names.
 """
 import datetime as dt
 import time
@@ -43,8 +50,17 @@ def _revive(ticket):
     return ticket
 
 
-def line_id(office_id, service):
-    return f"{office_id}|{service}"
+def line_of(hall, service):
+    """A service's line in a hall document: {day, seq, waiting, recent}."""
+    return {"day": hall.get(f"day_{service}", ""), "seq": hall.get(f"seq_{service}", 0),
+            "waiting": hall.get(f"waiting_{service}", []), "recent": hall.get(f"recent_{service}", [])}
+
+
+def desk_of(hall, counter_id):
+    """A counter's desk in a hall document: {open, call, ticket, busy_until}."""
+    # bool(): nx-27017 stores a boolean $set on an existing document as 0/1.
+    return {"open": bool(hall.get(f"open_{counter_id}", False)), "call": hall.get(f"call_{counter_id}", ""),
+            "ticket": hall.get(f"ticket_{counter_id}", ""), "busy_until": hall.get(f"busy_{counter_id}", 0.0)}
 
 
 class OfficeMemory:
@@ -75,8 +91,7 @@ class QueueStore(MongoStore):
         super().__init__(db)
         self.offices = db.offices
         self.tickets = db.tickets
-        self.lines = db.lines
-        self.counters = db.counters
+        self.halls = db.halls
         self.history = db.history
         self.idempotency = db.idempotency
         self.memory = OfficeMemory(self.offices)
@@ -87,19 +102,19 @@ class QueueStore(MongoStore):
             [("office_id", ASCENDING), ("issued_service", ASCENDING),
              ("local_date", ASCENDING), ("serial", ASCENDING)], unique=True)
         self.tickets.create_index([("ticket_key", ASCENDING)], unique=True)
-        # call_next: the head of one service's line (equality, then the call order).
+        # The waiting list for staff (not a hot path: call_next reads the hall).
         self.tickets.create_index(
             [("office_id", ASCENDING), ("service", ASCENDING), ("status", ASCENDING),
-             ("sort_key", ASCENDING), ("queued_at", ASCENDING)])
+             ("sort_key", ASCENDING)])
         self.tickets.create_index([("call_id", ASCENDING)])
         self.tickets.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
         self.history.create_index([("ticket_id", ASCENDING), ("at", ASCENDING)])
-        self.counters.create_index([("office_id", ASCENDING)])
 
     # offices -------------------------------------------------------------
     def put_office(self, office):
         self.offices.replace_one({"_id": office["id"]}, {"_id": office["id"], **office},
                                  upsert=True)
+        self.prepare_hall(office)
         self.memory.hold(office)
 
     def get_office(self, office_id):
@@ -109,106 +124,119 @@ class QueueStore(MongoStore):
         return [{k: v for k, v in d.items() if k != "_id"}
                 for d in self.offices.find().sort("_id", ASCENDING)]
 
-    # lines: serial, waiting, service times, counters open -----------------
+    # the hall: lines and desks -------------------------------------------
+    def prepare_hall(self, office):
+        """Give a (re)configured office's hall a line per service and a desk per counter."""
+        hall = self.halls.find_one({"_id": office["id"]}) or {}
+        missing = {}
+        for svc in office["services"]:
+            for field, empty in ((f"day_{svc['code']}", ""), (f"seq_{svc['code']}", 0),
+                                 (f"waiting_{svc['code']}", []), (f"recent_{svc['code']}", [])):
+                if field not in hall:
+                    missing[field] = empty
+        for counter in office.get("counters", ()):
+            for field, empty in ((f"open_{counter['id']}", False), (f"call_{counter['id']}", ""),
+                                 (f"ticket_{counter['id']}", ""), (f"busy_{counter['id']}", 0.0)):
+                if field not in hall:
+                    missing[field] = empty
+        if missing:
+            self.halls.update_one({"_id": office["id"]}, {"$set": missing}, upsert=True)
+
+    def hall(self, office_id):
+        return self.halls.find_one({"_id": office_id}) or {}
+
     def join_line(self, office_id, service, local_date, entry, now_ts, quota=None):
-        """Allocate the day's next serial and put ``entry`` in the line, in one
-        atomic update; returns the line after it, or None when the quota is used up.
-
-        The quota sits in the filter, so no number is ever handed out twice or
-        beyond it. A new line, or the first ticket of a new day, takes the rare path.
-        """
-        flt = {"_id": line_id(office_id, service), "day": local_date}
+        """Allocate the day's next serial and put ``entry`` in the service's line,
+        in one atomic update; returns the hall after it, or None when the quota is
+        used up. The quota sits in the filter, so no number is ever handed out
+        twice or beyond it. The first ticket of a new day takes the rare path."""
+        seq = f"seq_{service}"
+        flt = {"_id": office_id, f"day_{service}": local_date}
         if quota:
-            flt["seq"] = {"$lt": quota}
-        line = self.lines.find_one_and_update(
-            flt, {"$inc": {"seq": 1}, "$push": {"waiting": entry}},
-            return_document=ReturnDocument.AFTER)
-        return line if line is not None else self._join_line_slowly(
-            office_id, service, local_date, entry, now_ts, quota)
-
-    def _join_line_slowly(self, office_id, service, local_date, entry, now_ts, quota):
-        key = line_id(office_id, service)
+            flt[seq] = {"$lt": quota}
         for _ in range(5):
-            line = self.lines.find_one({"_id": key})
-            if line is None:
-                try:
-                    doc = {"_id": key, "office_id": office_id, "service": service,
-                           "day": local_date, "seq": 1, "waiting": [entry], "recent": [],
-                           "counters_open": self._count_open(office_id, service)}
-                    self.lines.insert_one(doc)
-                    return doc
-                except DuplicateKeyError:
-                    continue  # another issue created it first
-            if line["day"] == local_date:
-                if quota and line["seq"] >= quota:
+            hall = self.halls.find_one_and_update(
+                flt, {"$inc": {seq: 1}, "$push": {f"waiting_{service}": entry}},
+                return_document=ReturnDocument.AFTER)
+            if hall is not None:
+                return hall
+            hall = self.hall(office_id)
+            day = hall.get(f"day_{service}", "")
+            if day == local_date:
+                if quota and hall.get(seq, 0) >= quota:
                     return None
-                # The line moved on between our two looks: the fast path again.
-                again = self.lines.find_one_and_update(
-                    {"_id": key, "day": local_date, **({"seq": {"$lt": quota}} if quota else {})},
-                    {"$inc": {"seq": 1}, "$push": {"waiting": entry}},
-                    return_document=ReturnDocument.AFTER)
-                if again is not None:
-                    return again
-                continue
+                continue  # the day turned over between our two looks
             # A new local day: numbering and today's service times restart; tickets of
             # a session still open (one that runs past midnight) stay in the line.
-            live = [e for e in line.get("waiting", []) if domain.entry_session_end(e) > now_ts]
-            moved = self.lines.find_one_and_update(
-                {"_id": key, "day": line["day"]},
-                {"$set": {"day": local_date, "seq": 1, "waiting": live + [entry], "recent": []}},
+            live = [e for e in hall.get(f"waiting_{service}", []) if domain.entry_session_end(e) > now_ts]
+            hall = self.halls.find_one_and_update(
+                {"_id": office_id, f"day_{service}": day},
+                {"$set": {f"day_{service}": local_date, seq: 1, f"waiting_{service}": live + [entry],
+                          f"recent_{service}": []}},
                 return_document=ReturnDocument.AFTER)
-            if moved is not None:
-                return moved
-        raise RuntimeError(f"could not join line {key}")
-
-    def leave_line(self, office_id, service, entry):
-        """Take an entry out of the line; returns the line after it (for its load)."""
-        return self.lines.find_one_and_update(
-            {"_id": line_id(office_id, service)}, {"$pull": {"waiting": entry}},
-            return_document=ReturnDocument.AFTER)
+            if hall is not None:
+                return hall
+        raise RuntimeError(f"could not join the {service} line of {office_id}")
 
     def undo_join(self, office_id, service, local_date, entry, serial):
         """A refused ticket leaves the line; its number is given back if no one took a later one."""
-        key = line_id(office_id, service)
-        self.lines.update_one({"_id": key}, {"$pull": {"waiting": entry}})
-        self.lines.update_one({"_id": key, "day": local_date, "seq": serial}, {"$inc": {"seq": -1}})
+        self.halls.update_one({"_id": office_id}, {"$pull": {f"waiting_{service}": entry}})
+        self.halls.update_one({"_id": office_id, f"day_{service}": local_date, f"seq_{service}": serial},
+                              {"$inc": {f"seq_{service}": -1}})
 
-    def get_line(self, office_id, service):
-        return self.lines.find_one({"_id": line_id(office_id, service)})
+    def leave_line(self, office_id, service, entry, desk=None, ticket_id=None):
+        """Take an entry out of a line (and note the ticket a desk now holds);
+        returns the hall after it."""
+        update = {"$pull": {f"waiting_{service}": entry}}
+        if desk is not None:
+            update["$set"] = {f"ticket_{desk}": ticket_id}
+        return self.halls.find_one_and_update({"_id": office_id}, update,
+                                              return_document=ReturnDocument.AFTER)
 
-    def lines_of(self, office_id):
-        return {line["service"]: line for line in self.lines.find({"office_id": office_id})}
+    def set_desk_open(self, office_id, counter_id, is_open):
+        """Closing needs the desk to hold no call; returns the hall or None."""
+        flt = {"_id": office_id}
+        if not is_open:
+            flt[f"call_{counter_id}"] = ""
+        return self.halls.find_one_and_update(flt, {"$set": {f"open_{counter_id}": is_open}},
+                                              return_document=ReturnDocument.AFTER)
 
-    def add_service_time(self, office_id, service, seconds):
-        """Today's service times, the last SERVICE_TIME_WINDOW of them; returns the line."""
-        return self.lines.find_one_and_update(
-            {"_id": line_id(office_id, service)},
-            {"$push": {"recent": {"$each": [seconds], "$slice": -domain.SERVICE_TIME_WINDOW}}},
+    def claim_desk(self, office_id, counter_id, call_id, now):
+        """Reserve an open, idle counter for one call; the hall, or None if busy or closed.
+
+        Two clerks pressing at once on one counter: only one claim matches. The
+        desk holds the call's id from here on and the ticket it calls carries the
+        same id; the hall that comes back shows who waits, in call order.
+        """
+        return self.halls.find_one_and_update(
+            {"_id": office_id, f"open_{counter_id}": True, f"call_{counter_id}": "",
+             f"busy_{counter_id}": {"$lt": now.timestamp()}},
+            # Epoch seconds, not a date: nx-27017 would store a $set date as text.
+            {"$set": {f"busy_{counter_id}": now.timestamp() + CLAIM_SECONDS,
+                      f"call_{counter_id}": call_id, f"ticket_{counter_id}": ""}},
             return_document=ReturnDocument.AFTER)
 
-    def rejoin_line(self, office_id, service, entry):
-        """A transferred ticket joins another line at its original place in time."""
-        return self.lines.find_one_and_update(
-            {"_id": line_id(office_id, service)},
-            {"$push": {"waiting": entry},
-             "$setOnInsert": {"office_id": office_id, "service": service, "day": "", "seq": 0,
-                              "recent": [], "counters_open": self._count_open(office_id, service)}},
-            upsert=True, return_document=ReturnDocument.AFTER)
+    def leave_desk(self, office_id, counter_id, service_time=None, rejoin=None):
+        """A ticket leaves the counter: the desk is free again and, in the same
+        update, the service time joins today's (complete) or the ticket joins its
+        new line (transfer). Returns the hall after it."""
+        update = {"$set": {f"call_{counter_id}": "", f"ticket_{counter_id}": "", f"busy_{counter_id}": 0.0}}
+        if service_time is not None:
+            service, seconds = service_time
+            update["$push"] = {f"recent_{service}": {"$each": [seconds], "$slice": -domain.SERVICE_TIME_WINDOW}}
+        if rejoin is not None:
+            service, entry = rejoin
+            update["$push"] = {f"waiting_{service}": entry}
+        return self.halls.find_one_and_update({"_id": office_id}, update,
+                                              return_document=ReturnDocument.AFTER)
 
-    def recount_open_counters(self, office_id, services):
-        """After a counter opens or closes: how many serve each of its services now."""
-        counters = list(self.counters.find({"office_id": office_id, "open": True}, {"services": 1}))
-        for service in services:
-            self.lines.update_one(
-                {"_id": line_id(office_id, service)},
-                {"$set": {"counters_open": sum(service in c["services"] for c in counters)},
-                 "$setOnInsert": {"office_id": office_id, "service": service, "day": "",
-                                  "seq": 0, "waiting": [], "recent": []}},
-                upsert=True)
-
-    def _count_open(self, office_id, service):
-        return sum(1 for _ in self.counters.find(
-            {"office_id": office_id, "services": service, "open": True}, {"_id": 1}))
+    def release_desk(self, office_id, counter_id, call_id=None):
+        """The desk holds nothing any more (only if it still holds ``call_id``)."""
+        flt = {"_id": office_id}
+        if call_id is not None:
+            flt[f"call_{counter_id}"] = call_id
+        self.halls.update_one(flt, {"$set": {f"call_{counter_id}": "", f"ticket_{counter_id}": "",
+                                             f"busy_{counter_id}": 0.0}})
 
     # idempotency ---------------------------------------------------------
     def claim_idempotency_key(self, office_id, key, ticket_id):
@@ -243,80 +271,15 @@ class QueueStore(MongoStore):
     def ticket_history(self, ticket_id):
         return list(self.history.find({"ticket_id": ticket_id}, {"_id": 0}).sort("at", 1))
 
-    # counters ------------------------------------------------------------
-    def put_counter(self, office_id, counter):
-        self.counters.update_one(
-            {"_id": f"{office_id}|{counter['id']}"},
-            {"$set": {"office_id": office_id, "counter_id": counter["id"],
-                      "name": counter["name"], "services": counter["services"],
-                      "accessible": counter.get("accessible", False)},
-             "$setOnInsert": {"open": False, "current_ticket_id": "", "busy_until": 0.0}},
-            upsert=True)
-
-    def list_counters(self, office_id):
-        return list(self.counters.find({"office_id": office_id}).sort("counter_id", 1))
-
-    def get_counter(self, office_id, counter_id):
-        return self.counters.find_one({"_id": f"{office_id}|{counter_id}"})
-
-    def set_counter_open(self, office_id, counter_id, is_open):
-        """Closing needs the counter to hold no ticket; returns the counter or None."""
-        flt = {"_id": f"{office_id}|{counter_id}"}
-        if not is_open:
-            flt["current_ticket_id"] = ""
-        return self.counters.find_one_and_update(flt, {"$set": {"open": is_open}},
-                                                 return_document=ReturnDocument.AFTER)
-
-    def claim_counter(self, office_id, counter_id, call_id, now):
-        """Reserve an open, idle counter for one call; None if busy or closed.
-
-        Two clerks pressing at once on one counter: only one claim matches. The
-        counter holds the call's id from here on; the ticket it calls carries the
-        same id, so no second write to the counter is needed when the call succeeds.
-        """
-        return self.counters.find_one_and_update(
-            {"_id": f"{office_id}|{counter_id}", "open": True, "current_ticket_id": "",
-             "busy_until": {"$lt": now.timestamp()}},
-            # Epoch seconds, not a date: nx-27017 would store a $set date as text.
-            {"$set": {"busy_until": now.timestamp() + CLAIM_SECONDS, "current_ticket_id": call_id}},
-            return_document=ReturnDocument.AFTER)
-
-    def release_counter(self, office_id, counter_id, call_id=None):
-        """The counter holds no ticket any more (only if it still holds ``call_id``)."""
-        flt = {"_id": f"{office_id}|{counter_id}"}
-        if call_id is not None:
-            flt["current_ticket_id"] = call_id
-        self.counters.update_one(flt, {"$set": {"current_ticket_id": "", "busy_until": 0.0}})
-
-    def take_next(self, office_id, services, counter, call_id, now):
-        """Call the first waiting ticket of these services, in call order.
-
-        One conditional update per service line (equality filters on an index
-        ending in the call order): the status filter makes each ticket called
-        exactly once however many clerks press at once. A counter serving several
-        services compares the heads first (a read per extra service).
-        """
-        service = services[0]
-        if len(services) > 1:
-            heads = [t for s in services for t in self.tickets.find(
-                {"office_id": office_id, "service": s, "status": "waiting",
-                 "session_end": {"$gt": now.timestamp()}},
-                {"service": 1, "sort_key": 1, "queued_at": 1}).sort(domain.CALL_ORDER).limit(1)]
-            if not heads:
-                return None
-            service = min(heads, key=domain.call_order_key)["service"]
-        taken = self.tickets.find_one_and_update(
-            {"office_id": office_id, "service": service, "status": "waiting",
-             "session_end": {"$gt": now.timestamp()}},
-            {"$set": {"status": "called", "counter_id": counter["counter_id"],
-                      "counter_name": counter["name"], "called_at": now, "call_id": call_id},
+    def call(self, ticket_id, counter, call_id, now):
+        """Call this ticket if it is still waiting (the condition that makes every
+        ticket called once, however many clerks press at once); None otherwise."""
+        return _revive(self.tickets.find_one_and_update(
+            {"_id": ticket_id, "status": "waiting"},
+            {"$set": {"status": "called", "counter_id": counter["id"], "counter_name": counter["name"],
+                      "called_at": now, "call_id": call_id},
              "$inc": {"version": 1}},
-            sort=domain.CALL_ORDER, return_document=ReturnDocument.AFTER)
-        if taken is None and len(services) > 1:
-            # That line emptied between the look and the update: try the others.
-            return self.take_next(office_id, [s for s in services if s != service],
-                                  counter, call_id, now)
-        return _revive(taken)
+            return_document=ReturnDocument.AFTER))
 
     def transition(self, ticket_id, from_statuses, changes, inc=None):
         """Move a ticket on if it is still in one of ``from_statuses``; None otherwise."""
@@ -326,9 +289,8 @@ class QueueStore(MongoStore):
             {"$set": changes, "$inc": {"version": 1, **(inc or {})}},
             return_document=ReturnDocument.AFTER))
 
-    def tickets_of_calls(self, call_ids):
-        """The tickets counters hold now, by the call that brought them there."""
-        return [t for t in map(self.ticket_of_call, call_ids) if t is not None]
+    def tickets_by_id(self, ticket_ids):
+        return [t for t in map(self.get_ticket, ticket_ids) if t is not None]
 
     def waiting_list(self, office_id, services, now):
         return [_revive(t) for service in services for t in self.tickets.find(

@@ -5,6 +5,7 @@ import datetime as dt
 from services.common import calendar, events
 from services.common.errors import Invalid, NotFound
 from services.queue import domain
+from services.queue.storage import desk_of, line_of
 
 
 def office_or_404(store, office_id):
@@ -27,11 +28,19 @@ def counters_configured_for(office, service):
     return sum(service in c["services"] for c in office.get("counters", ()))
 
 
-def load_of(office, service, line):
+def find_counter(office, counter_id):
+    for counter in office.get("counters", ()):
+        if counter["id"] == counter_id:
+            return counter
+    raise NotFound(f"Unknown counter {counter_id}")
+
+
+def load_of(office, service, hall):
     """A service's load as events carry it: the service-time basis and counters open."""
     svc = find_service(office, service)
-    return {"avg_service_seconds": domain.service_seconds_basis(svc, (line or {}).get("recent")),
-            "counters_open": (line or {}).get("counters_open", 0)}
+    return {"avg_service_seconds": domain.service_seconds_basis(svc, line_of(hall, service)["recent"]),
+            "counters_open": sum(desk_of(hall, c["id"])["open"] for c in office.get("counters", ())
+                                 if service in c["services"])}
 
 
 def entry_of(ticket):
@@ -41,14 +50,14 @@ def entry_of(ticket):
 
 def ticket_status(ctx, ticket, office, load=None, ahead=None):
     """The citizen's view; ``load`` and ``ahead`` when the caller has them already
-    (else one read of the line's summary gives both)."""
+    (else one read of the office's hall gives both)."""
     if ticket["status"] != "waiting":
         ahead = 0
     if load is None or ahead is None:
-        line = ctx.store.get_line(ticket["office_id"], ticket["service"])
-        load = load or load_of(office, ticket["service"], line)
+        hall = ctx.store.hall(ticket["office_id"])
+        load = load or load_of(office, ticket["service"], hall)
         if ahead is None:
-            ahead = domain.ahead_in_line((line or {}).get("waiting", ()), entry_of(ticket),
+            ahead = domain.ahead_in_line(line_of(hall, ticket["service"])["waiting"], entry_of(ticket),
                                          ctx.clock().timestamp())
     estimate = domain.estimate_wait_minutes(ahead, load["avg_service_seconds"],
                                             load["counters_open"])
@@ -75,21 +84,30 @@ def ticket_event(ctx, ticket, actor, now, load):
     return {**as_event_ticket(ticket), "at": now, "actor": actor, **load}
 
 
-def counter_view(counter, ticket):
-    return {"id": counter["counter_id"], "name": counter["name"], "services": counter["services"],
-            # bool(): nx-27017 stores a boolean $set on an existing document as 0/1.
-            "open": bool(counter["open"]), "accessible": bool(counter.get("accessible", False)),
+def counter_view(counter, desk, ticket):
+    return {"id": counter["id"], "name": counter["name"], "services": counter["services"],
+            "open": desk["open"], "accessible": bool(counter.get("accessible", False)),
             "current": {"number": ticket["number"], "service": ticket["service"],
                         "status": ticket["status"], "recalls": ticket.get("recalls", 0),
                         "priority_reason": ticket.get("priority_reason")} if ticket else None}
 
 
+def held_tickets(store, hall, office):
+    """{counter id: the ticket its desk holds}, called or being served."""
+    held = {}
+    for counter in office.get("counters", ()):
+        desk = desk_of(hall, counter["id"])
+        ticket = store.get_ticket(desk["ticket"]) if desk["ticket"] else store.ticket_of_call(desk["call"])
+        if ticket is not None and ticket["status"] in ("called", "serving"):
+            held[counter["id"]] = ticket
+    return held
+
+
 def list_counters(ctx, office_id):
-    office_or_404(ctx.store, office_id)
-    counters = ctx.store.list_counters(office_id)
-    current = {t["call_id"]: t for t in ctx.store.tickets_of_calls(
-        [c["current_ticket_id"] for c in counters if c["current_ticket_id"]])}
-    return [counter_view(c, current.get(c["current_ticket_id"])) for c in counters]
+    office = office_or_404(ctx.store, office_id)
+    hall = ctx.store.hall(office_id)
+    held = held_tickets(ctx.store, hall, office)
+    return [counter_view(c, desk_of(hall, c["id"]), held.get(c["id"])) for c in office.get("counters", ())]
 
 
 def office_view(office, now):
@@ -117,23 +135,23 @@ def office_view(office, now):
 
 
 def list_services(ctx, office_id):
-    """Each service with its waiting count and estimate: one read of the lines."""
+    """Each service with its waiting count and estimate: one read of the hall."""
     office = office_or_404(ctx.store, office_id)
     now = ctx.clock()
     today = calendar.local_date(office, now).isoformat()
     open_now = calendar.current_session(office, now) is not None
-    lines = ctx.store.lines_of(office_id)
+    hall = ctx.store.hall(office_id)
     out = []
     for svc in office["services"]:
-        line = lines.get(svc["code"]) or {}
-        waiting = domain.waiting_in_line(line.get("waiting", ()), now.timestamp())
-        load = load_of(office, svc["code"], line)
+        line = line_of(hall, svc["code"])
+        waiting = domain.waiting_in_line(line["waiting"], now.timestamp())
+        load = load_of(office, svc["code"], hall)
         out.append({
             "code": svc["code"], "name": svc["name"]["id"], "names": svc["name"],
             "prefix": svc["prefix"], "open_now": open_now,
             "waiting": waiting, "counters_open": load["counters_open"],
             "daily_quota": svc.get("daily_quota"),
-            "issued_today": line.get("seq", 0) if line.get("day") == today else 0,
+            "issued_today": line["seq"] if line["day"] == today else 0,
             "estimated_wait_minutes": domain.estimate_wait_minutes(
                 waiting, load["avg_service_seconds"], load["counters_open"]),
         })
@@ -145,23 +163,20 @@ def board(ctx, office_id):
     office = office_or_404(ctx.store, office_id)
     now = ctx.clock()
     zone = calendar.tz(office)
-    counters = ctx.store.list_counters(office_id)
-    names = {c["counter_id"]: c["name"] for c in counters}
-    calls = sorted((t for t in ctx.store.tickets_of_calls(
-        [c["current_ticket_id"] for c in counters if c["current_ticket_id"]])
-        if t["status"] in ("called", "serving")), key=lambda t: t["called_at"], reverse=True)
-    lines = ctx.store.lines_of(office_id)
+    hall = ctx.store.hall(office_id)
+    names = {c["id"]: c["name"] for c in office.get("counters", ())}
+    calls = sorted(held_tickets(ctx.store, hall, office).values(),
+                   key=lambda t: t["called_at"], reverse=True)
     return {
         "office_id": office_id, "name": office["name"],
         "generated_at": now.astimezone(zone).isoformat(timespec="seconds"),
         "open_now": calendar.current_session(office, now) is not None,
         "calls": [board_call(t, names.get(t["counter_id"], t["counter_id"]), zone) for t in calls],
         "waiting": [{"service": s["code"], "name": s["name"]["id"], "names": s["name"],
-                     "waiting": domain.waiting_in_line(
-                         (lines.get(s["code"]) or {}).get("waiting", ()), now.timestamp())}
+                     "waiting": domain.waiting_in_line(line_of(hall, s["code"])["waiting"], now.timestamp())}
                     for s in office["services"]],
-        "counters": [{"id": c["counter_id"], "name": c["name"], "open": bool(c["open"])}
-                     for c in counters],
+        "counters": [{"id": c["id"], "name": c["name"], "open": desk_of(hall, c["id"])["open"]}
+                     for c in office.get("counters", ())],
         "notices": [notice_view(n) for n in ctx.store.notices(office_id, now)],
     }
 
@@ -179,16 +194,17 @@ def notice_view(notice):
 
 def board_basis(ctx, office, now):
     """What a board read model needs of an office beyond the ticket events."""
-    counters = ctx.store.list_counters(office["id"])
+    hall = ctx.store.hall(office["id"])
     return {
         "office_id": office["id"], "name": office["name"], "timezone": office["timezone"],
         "calendar": {k: office.get(k) for k in (
             "sessions", "cuti_bersama", "closures", "observe_national_holidays")},
         "services": [{"code": s["code"], "name": s["name"]["id"], "names": s["name"]}
                      for s in office["services"]],
-        "counters": [{"id": c["counter_id"], "name": c["name"], "open": bool(c["open"])}
-                     for c in counters],
-        "notices": [{**notice_view(n), "until": n["until"].isoformat()} for n in ctx.store.notices(office["id"], now)],
+        "counters": [{"id": c["id"], "name": c["name"], "open": desk_of(hall, c["id"])["open"]}
+                     for c in office.get("counters", ())],
+        "notices": [{**notice_view(n), "until": n["until"].isoformat()}
+                    for n in ctx.store.notices(office["id"], now)],
     }
 
 
@@ -201,9 +217,8 @@ def active_snapshot(ctx):
         offices[office["id"]] = office["timezone"]
         boards[office["id"]] = board_basis(ctx, office, now)
         today = calendar.local_date(office, now)
-        lines = ctx.store.lines_of(office["id"])
-        loads = {s["code"]: load_of(office, s["code"], lines.get(s["code"]))
-                 for s in office["services"]}
+        hall = ctx.store.hall(office["id"])
+        loads = {s["code"]: load_of(office, s["code"], hall) for s in office["services"]}
         for day in (today - dt.timedelta(days=1), today):
             for ticket in ctx.store.tickets_of_day(office["id"], day.isoformat()):
                 if day < today and ticket.get("session_end", 0) <= now.timestamp():

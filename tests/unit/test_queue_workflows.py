@@ -78,8 +78,6 @@ def hall(client):
 def put(ctx, office):
     data = _plain({**OfficeConfig().load(office), "name": office.get("name") or office["id"]})
     ctx.store.put_office(data)
-    for counter in data["counters"]:
-        ctx.store.put_counter(data["id"], counter)
     return data
 
 
@@ -178,3 +176,23 @@ def test_a_break_pauses_the_line_it_does_not_end_the_day(hall):
     # break: the afternoon session serves them, so none is refused.
     issued = [issuing.issue_ticket(hall, office["id"], {"service": "KTP"}) for _ in range(12)]
     assert issued[-1]["people_ahead"] == 11
+
+
+def test_a_ticket_called_a_moment_ago_is_passed_over_not_called_twice(hall):
+    first = issuing.issue_ticket(hall, "33.71.02", {"service": "KTP"})
+    hall.clock.at += dt.timedelta(seconds=1)
+    second = issuing.issue_ticket(hall, "33.71.02", {"service": "KTP"})
+    counter_actions.act(hall, "33.71.02", "1", "open")
+    counter_actions.act(hall, "33.71.02", "2", "open")
+    a_later, b_later = [], []
+    hall.later = a_later.append
+    assert counter_actions.act(hall, "33.71.02", "1", "call_next")["ticket"]["number"] == first["number"]
+    # Clerk A's bookkeeping has not run yet: the hall still lists the first ticket.
+    hall.later = b_later.append
+    assert counter_actions.act(hall, "33.71.02", "2", "call_next")["ticket"]["number"] == second["number"]
+    for task in b_later + a_later:
+        task()
+    hall.later = lambda task: task()
+    assert {s["code"]: s["waiting"] for s in views.list_services(hall, "33.71.02")}["KTP"] == 0
+    held = {c["id"]: c["current"] and c["current"]["number"] for c in views.list_counters(hall, "33.71.02")}
+    assert held == {"1": first["number"], "2": second["number"], "3": None}
