@@ -151,14 +151,15 @@ class TicketReadModel:
             basis = self._boards.get(office_id)
             if not self.synced or basis is None:
                 return None
-            at = dt.datetime.fromtimestamp(now, basis["zone"])
-            open_now = calendar.current_session(basis["calendar"], at) is not None
-            notices = [n for n in basis["notices"] if n["until"].timestamp() > now]
-            # Rebuilt when something changed, at most once a second for generated_at.
-            stamp = (self._changes.get(office_id, 0), open_now, len(notices), int(now))
+            # Rebuilt when something changed, and at most once a second (generated_at,
+            # open_now and notices that expire move with the clock).
+            stamp = (self._changes.get(office_id, 0), int(now))
             cached = self._rendered.get(office_id)
             if cached is not None and cached[0] == stamp:
                 return cached[1], cached[2]
+            at = dt.datetime.fromtimestamp(now, basis["zone"])
+            open_now = calendar.current_session(basis["calendar"], at) is not None
+            notices = [n for n in basis["notices"] if n["until"].timestamp() > now]
             body = self._board_body(office_id, basis, at, open_now, notices, now)
         stable = {k: v for k, v in body.items() if k != "generated_at"}
         etag = 'W/"%s"' % hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:20]
