@@ -592,3 +592,7 @@ headroom. What makes that plausible and what it assumes:
 - Rate limits are per gunicorn worker (in-process buckets); exact limits across replicas need a
   shared store.
 """
+
+
+if __name__ == "__main__":
+    main()

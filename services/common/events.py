@@ -136,10 +136,11 @@ def source(name):
 def dump(name, payload):
     """Validate an outgoing payload and turn it into JSON-safe data."""
     schema = _SCHEMAS[name]
-    errors = schema.validate(schema.dump(payload))
+    data = schema.dump(payload)
+    errors = schema.validate(data)
     if errors:
         raise ValueError(f"event {name} payload invalid: {errors}")
-    return schema.dump(payload)
+    return data
 
 
 def load(name, data):

@@ -66,8 +66,9 @@ def desk_of(hall, counter_id):
 class OfficeMemory:
     """Office configurations in process memory: no office lookup per ticket."""
 
-    def __init__(self, collection):
+    def __init__(self, collection, on_load=lambda office: None):
         self._collection = collection
+        self._on_load = on_load  # e.g. make sure the office's hall exists (data of older versions)
         self._held = {}  # office_id -> (loaded_at, office)
 
     def get(self, office_id):
@@ -76,6 +77,7 @@ class OfficeMemory:
             return hit[1]
         doc = self._collection.find_one({"_id": office_id}, {"_id": 0})
         if doc is not None:
+            self._on_load(doc)
             self._held[office_id] = (time.monotonic(), doc)
         return doc
 
@@ -94,7 +96,7 @@ class QueueStore(MongoStore):
         self.halls = db.halls
         self.history = db.history
         self.idempotency = db.idempotency
-        self.memory = OfficeMemory(self.offices)
+        self.memory = OfficeMemory(self.offices, on_load=self.prepare_hall)
 
     def ensure_indexes(self):
         # The number belongs to the service that issued it (a transfer keeps it).
@@ -288,9 +290,6 @@ class QueueStore(MongoStore):
             {"_id": ticket_id, "status": status},
             {"$set": changes, "$inc": {"version": 1, **(inc or {})}},
             return_document=ReturnDocument.AFTER))
-
-    def tickets_by_id(self, ticket_ids):
-        return [t for t in map(self.get_ticket, ticket_ids) if t is not None]
 
     def waiting_list(self, office_id, services, now):
         return [_revive(t) for service in services for t in self.tickets.find(

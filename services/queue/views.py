@@ -44,7 +44,8 @@ def load_of(office, service, hall):
 
 
 def entry_of(ticket):
-    return domain.line_entry(ticket["sort_key"], ticket["queued_at"], ticket["session_end"],
+    # Tickets issued before lines had entries carry no session end: in no line.
+    return domain.line_entry(ticket["sort_key"], ticket["queued_at"], ticket.get("session_end", 0.0),
                              ticket["_id"])
 
 
