@@ -475,6 +475,53 @@ def evening_held(r, p99_ms=50):
 
 
 
+QUIET_CEILING = 11983  # req/s, this machine's ceiling in the bench run of commit 0e77ff9 (quiet)
+
+
+def before_after_md():
+    """The same-conditions issue comparison (bench/issue_before_after.py), if it was run."""
+    path = os.path.join(ROOT, "bench", "before_after.json")
+    if not os.path.exists(path):
+        return "Not measured: run `.venv/bin/python -m bench.issue_before_after`."
+    with open(path) as fh:
+        ba = json.load(fh)
+
+    def fig(side):
+        return (f"{median(ba[side]['rps']):.0f}/s ({min(ba[side]['rps']):.0f}–{max(ba[side]['rps']):.0f}), "
+                f"p99 {median(ba[side]['p99_ms']):.0f} ms, {ba[side]['non2xx']} non-2xx")
+    return (f"`bench/issue_before_after.py`: the stack of commit {ba['commit']} (before issue 12) and this "
+            f"tree's, both running at once, issue measured alternately through gateway -> RPC -> queue "
+            f"(wrk -c32, 8 s, three runs each; {ba.get('measured', '')}): before {fig('before')}; "
+            f"after {fig('after')}; **after / before = {ba['ratio']:.2f}** (target 1.5).")
+
+
+def targets_md(r):
+    """Issue 12's targets against this run's figures."""
+    h = r["hello"]
+    best = evening_held(r)
+    rows = [
+        ("call-next p99 <= 50 ms, 8 clerks about once a second", r["call_next_paced"]["p99_ms"] <= 50,
+         f"{r['call_next_paced']['p99_ms']:.0f} ms"),
+        ("call-next p99 <= 100 ms, 8 clerks back to back", r["call_next"]["p99_ms"] <= 100,
+         f"{r['call_next']['p99_ms']:.0f} ms"),
+        ("no ticket called twice", r["call_next"]["called_twice"] + r["call_next_paced"]["called_twice"] == 0,
+         f"{r['call_next']['called_twice'] + r['call_next_paced']['called_twice']}"),
+        ("board reads >= 60 % of the ceiling, p99 <= 25 ms",
+         r["gw_board"]["rps"] >= 0.6 * h["rps"] and r["gw_board"]["p99_ms"] <= 25,
+         f"{r['gw_board']['rps'] / h['rps']:.0%}, p99 {r['gw_board']['p99_ms']:.0f} ms"),
+        ("status reads >= 70 % of the ceiling, p99 <= 25 ms",
+         r["gw_read"]["rps"] >= 0.7 * h["rps"] and r["gw_read"]["p99_ms"] <= 25,
+         f"{r['gw_read']['rps'] / h['rps']:.0%}, p99 {r['gw_read']['p99_ms']:.0f} ms"),
+        ("issue >= 1.5x before (same conditions: bench/issue_before_after.py), no duplicates",
+         None, f"duplicates {r['gw_dups'][0]}; see above"),
+        ("evening: >= 2x the offices held before at p99 <= 50 ms",
+         best is not None and best["offices_equivalent"] >= 2 * BEFORE["evening_offices"][1],
+         f"{best['offices_equivalent']:.0f} offices" if best else "no level within 50 ms"),
+    ]
+    mark = {True: "met", False: "**not met**", None: "see above"}
+    return "\n".join(f"- {label}: {mark[ok]} ({figure})" for label, ok, figure in rows)
+
+
 def results_md(r, table, args):
     from bench import trace
     best = evening_held(r)
@@ -503,6 +550,18 @@ too, and other work shared its two cores), against the embedded nx-27017 MongoDB
 the machine's RabbitMQ. Benchmarks never assert timings; the targets are issue 12's.
 
 {table}
+
+This run's ceiling was {r['hello']['rps']:.0f} req/s; the same machine gave {QUIET_CEILING:,} req/s when
+nothing else ran on it, so every absolute figure here is deflated by about
+{QUIET_CEILING / r['hello']['rps']:.1f}x and only ratios measured in the same run mean much.
+
+## Issue 12's targets in this run
+
+{targets_md(r)}
+
+## Issue, before and after, in the same conditions
+
+{before_after_md()}
 
 ## Where call-next's time goes (bench/trace.py)
 
