@@ -347,7 +347,7 @@ class PermitsPage(CivicPage):
 
         applicant = "\n".join([
             f("applicant.nik", "permit.nik", hint=t("permit.nik_hint"),
-              attrs='inputmode="numeric" autocomplete="off" maxlength="16" pattern="[0-9]{16}"'),
+              attrs='inputmode="numeric" autocomplete="off" maxlength="19" pattern="[0-9 ]{16,19}"'),
             f("applicant.name", "permit.name", attrs='autocomplete="name" maxlength="120"'),
             f("applicant.phone", "permit.phone", hint=t("permit.phone_hint"),
               attrs='type="tel" autocomplete="tel" inputmode="tel" maxlength="20"')])
@@ -374,6 +374,7 @@ class PermitsPage(CivicPage):
             type_name=h(name_of(t, ptype["name"])), description=h(name_of(t, ptype.get("description"))),
             sla_label=h(t("permit.sla")), sla=h(t("permit.working_days", n=ptype["sla_working_days"])),
             fee_label=h(t("permit.fee")), fee=h(rupiah(t, ptype.get("fee"))),
+            due_now=h(self._due_now(t, ptype["code"], office_choice)),
             errors=error_summary(t, [(k, v) for k, v in errors]),
             form_hidden=" hidden" if made else "", code=h(ptype["code"]), key=h(secrets.token_urlsafe(12)),
             required_note=h(t("form.required_note")),
@@ -395,6 +396,17 @@ class PermitsPage(CivicPage):
                     status=status, cache="no-store",
                     data={"type": ptype["code"], "needs": ",".join(
                         d["code"] for d in ptype.get("documents") or [] if d.get("required", True))})
+
+    def _due_now(self, t, code, office_id):
+        """"If you apply now, decided by ...": the service standard on the office's calendar."""
+        if not office_id:
+            return t("permit.due_now_choose")
+        try:
+            due = self.rpc.call("permits", "due_date", code, office_id,
+                                dt.datetime.now(dt.timezone.utc).isoformat())
+        except (ServiceUnavailable, RemoteError):
+            return ""  # the form works without the estimate
+        return t("permit.due_now", date=full_date(t, due["due_date"]))
 
     @staticmethod
     def _question(t, a, values, err):

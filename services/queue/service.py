@@ -12,7 +12,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from prometheus_client import Gauge
 
-from services.common import events, regions
+from services.common import calendar, events, regions
 from services.common.errors import Invalid, ServiceError, marshmallow_errors
 from services.common.mongo import Storage
 from services.common.observability import EVENTS_HANDLED, Observable
@@ -193,9 +193,7 @@ class QueueService(Observable):
             "at": utcnow(), "actor": actor, "office_id": office["id"], "name": office["name"],
             "timezone": office["timezone"], "address": office.get("address", ""),
             "latitude": loc.get("lat"), "longitude": loc.get("lon"),
-            "region_path": office.get("region_path", ""),
-            "cuti_bersama": office.get("cuti_bersama", {}),
-            "observe_national_holidays": office.get("observe_national_holidays", True)})
+            "region_path": office.get("region_path", ""), **calendar.calendar_facts(office)})
 
 
 def _plain(data):

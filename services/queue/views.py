@@ -198,8 +198,7 @@ def board_basis(ctx, office, now):
     hall = ctx.store.hall(office["id"])
     return {
         "office_id": office["id"], "name": office["name"], "timezone": office["timezone"],
-        "calendar": {k: office.get(k) for k in (
-            "sessions", "cuti_bersama", "closures", "observe_national_holidays")},
+        "calendar": calendar.calendar_facts(office),
         "services": [{"code": s["code"], "name": s["name"]["id"], "names": s["name"]}
                      for s in office["services"]],
         "counters": [{"id": c["id"], "name": c["name"], "open": desk_of(hall, c["id"])["open"]}

@@ -62,6 +62,7 @@ def app_routes():
         settings = config.from_env({"SENJA_SECRET": "route-discovery"})
         signer = TokenSigner("route-discovery")
         rpc = db = staff = feed = None
+        clients = Clients(None)
         readmodel = TicketReadModel()
         clients = Clients(None)
 
