@@ -579,7 +579,7 @@ After: {trace.render(t)}
 
 The answer now waits for the desk's claim (which returns the office's hall with its lines in
 call order) and the conditional update of the head by `_id`; passing over a ticket another clerk
-called a moment ago adds one. The line's bookkeeping, the event and the history entry run after
+called a moment ago adds one. The event goes out before the answer; the line's bookkeeping and the history entry run after
 the answer ("after" rows). Each command's own time here is mostly waiting in nx-27017, which
 serves one command at a time: 8 clerks back to back keep it saturated.
 

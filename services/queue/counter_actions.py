@@ -4,9 +4,13 @@ start, complete, no-show, transfer.
 call_next answers after 2 database round trips: the desk's claim in the
 office's hall document (open, idle, no call in flight), which also returns
 who waits in call order, and the conditional update that calls the first of
-them still waiting. What does not decide the call waits until the clerk has
-the answer (``ctx.later``): the hall drops the ticket from its line and notes
-it at the desk, then the event and the history entry follow.
+them still waiting. The event goes out before the answer (the load it carries
+comes from the claimed hall). What does not decide the call waits until the
+clerk has the answer (``ctx.later``): the hall drops the ticket from its line
+and notes it at the desk, and the history entry is written. A service killed
+in between loses that history entry only: the next call passes over a ticket
+that is no longer waiting and drops it from the line, and a desk without its
+ticket noted finds it by the call's id.
 """
 import uuid
 
@@ -127,10 +131,11 @@ def call_next(ctx, office, counter, actor):
             break
         passed[entry] = service
 
+    ctx.publish("ticket_called", views.ticket_event(ctx, ticket, actor, now,
+                                                    views.load_of(office, service, hall)))
+
     def bookkeeping():
-        hall = ctx.store.leave_line(office["id"], service, entry, counter["id"], ticket["_id"])
-        load = views.load_of(office, service, hall)
-        ctx.publish("ticket_called", views.ticket_event(ctx, ticket, actor, now, load))
+        ctx.store.leave_line(office["id"], service, entry, counter["id"], ticket["_id"])
         issuing.record(ctx, ticket, "call", actor, now)
         _drop(ctx, office, passed)
 

@@ -48,7 +48,7 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen")
     session_end = session[1].timestamp()
     entry = domain.line_entry(key, now, session_end, ticket_id)
     hall = ctx.store.join_line(office_id, svc["code"], today, entry, now.timestamp(),
-                               svc.get("daily_quota"))
+                               svc.get("daily_quota"), views.hall_fields(office, svc["code"]))
     if hall is None:
         nxt = next_day_session(office, now)
         raise Conflict("Today's quota for this service is used up", reason="quota",
@@ -77,6 +77,8 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen")
         "version": 1, "sort_key": key, "session_end": session_end,
     }
     ctx.store.insert_ticket(ticket)
+    # Published before the answer: a service killed right after answering must not
+    # leave the read models without a ticket the citizen holds (tests/stack/test_foundation).
     ctx.publish("ticket_issued", views.ticket_event(ctx, ticket, actor, now, load))
     return {**views.ticket_status(ctx, ticket, office, load, ahead), "token": token, "replayed": False}
 

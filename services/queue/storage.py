@@ -147,7 +147,7 @@ class QueueStore(MongoStore):
     def hall(self, office_id):
         return self.halls.find_one({"_id": office_id}) or {}
 
-    def join_line(self, office_id, service, local_date, entry, now_ts, quota=None):
+    def join_line(self, office_id, service, local_date, entry, now_ts, quota=None, fields=None):
         """Allocate the day's next serial and put ``entry`` in the service's line,
         in one atomic update; returns the hall after it, or None when the quota is
         used up. The quota sits in the filter, so no number is ever handed out
@@ -159,7 +159,7 @@ class QueueStore(MongoStore):
         for _ in range(5):
             hall = self.halls.find_one_and_update(
                 flt, {"$inc": {seq: 1}, "$push": {f"waiting_{service}": entry}},
-                return_document=ReturnDocument.AFTER)
+                projection=fields, return_document=ReturnDocument.AFTER)
             if hall is not None:
                 return hall
             hall = self.hall(office_id)

@@ -43,6 +43,13 @@ def load_of(office, service, hall):
                                  if service in c["services"])}
 
 
+def hall_fields(office, service):
+    """The part of the hall an issue needs back: the service's line and the desks serving it."""
+    fields = {f"{part}_{service}": 1 for part in ("day", "seq", "waiting", "recent")}
+    fields.update({f"open_{c['id']}": 1 for c in office.get("counters", ()) if service in c["services"]})
+    return fields
+
+
 def entry_of(ticket):
     # Tickets issued before lines had entries carry no session end: in no line.
     return domain.line_entry(ticket["sort_key"], ticket["queued_at"], ticket.get("session_end", 0.0),
