@@ -9,7 +9,6 @@ each, 400 waiting tickets, and the bench's tickets elsewhere on the server;
 """
 import collections
 import concurrent.futures
-import datetime as dt
 import threading
 import time
 import uuid
@@ -67,7 +66,7 @@ def trace_call_next(mongo_uri, office_configs, seconds=8, clerks=8, tickets=400)
         offices.append(office)
     ctx = Context(store=store, secret="trace")
     for i in range(tickets):
-        issuing.issue_ticket(ctx, offices[i % 2]["id"], {"service": ("UMUM", "KTP")[i % 2 // 1 % 2]})
+        issuing.issue_ticket(ctx, offices[i % 2]["id"], {"service": ("UMUM", "KTP")[i % 2]})
     desks = [(o["id"], c["id"]) for o in offices for c in o["counters"]][:clerks]
     for office_id, counter_id in desks:
         counter_actions.act(ctx, office_id, counter_id, "open")
