@@ -5,9 +5,6 @@ import falcon
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
 from gateway.auth import staff
-from gateway.clients import errors as client_errors
-from gateway.errors import Problem
-from gateway.rpc import ServiceUnavailable
 from gateway.validation import body, load
 from services.queue.domain import COUNTER_ACTIONS
 
@@ -84,12 +81,7 @@ class Board:
         resp.data = data
 
     def _from_service(self, office_id):
-        try:
-            board = self.queue.board(office_id)
-        except client_errors.NotFound as exc:
-            raise Problem(falcon.HTTP_404, "Not found", exc.detail, errors=exc.errors or None)
-        except client_errors.Unavailable as exc:
-            raise ServiceUnavailable(exc.service, exc.reason)
+        board = self.queue.board(office_id)  # client errors become problem+json (gateway/errors.py)
         stable = {k: v for k, v in board.items() if k != "generated_at"}
         etag = 'W/"%s"' % hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:20]
         return etag, json.dumps(board).encode()
