@@ -64,7 +64,6 @@ def app_routes():
         rpc = db = staff = feed = None
         clients = Clients(None)
         readmodel = TicketReadModel()
-        clients = Clients(None)
 
     return openapi.iter_routes(create_app(RoutesOnly()))
 
