@@ -253,7 +253,8 @@ class PermitsPage(CivicPage):
         application = self._application(ptype, form)
         key = _first(form, "key", 128)
         made = self.remote(req, resp, t, "permits", "apply", application,
-                           idempotency_key=key if _KEY.match(key) else None)
+                           # scoped to the client, as the API's keys are
+                           idempotency_key=f"{req.context.client}|{key}" if _KEY.match(key) else None)
         if made is None and self.problem is None:
             return
         if made is None:

@@ -27,6 +27,7 @@ import segno
 from nameko.exceptions import RemoteError
 
 from gateway.rpc import ServiceUnavailable
+from services.common import config as senja_config
 from services.common.errors import from_remote
 from services.queue.domain import token_key
 
@@ -329,7 +330,9 @@ class Kiosk(Page):
                    "priority_reason": reason if reason in PRIORITY_REASONS else None}
         try:
             ticket = self.rpc.call("queue", "issue_ticket", office_id, request,
-                                   idempotency_key=key if _KEY.match(key) else None, actor="kiosk")
+                                   # scoped to the client, as the API's keys are
+                                   idempotency_key=f"{req.context.client}|{key}" if _KEY.match(key) else None,
+                                   actor="kiosk")
         except ServiceUnavailable:
             return self.unavailable(req, resp, t)
         except RemoteError as exc:
@@ -617,7 +620,7 @@ class TicketQr:
     def on_get(self, req, resp, token):
         if not _TOKEN.match(token):
             raise falcon.HTTPNotFound()
-        base = os.environ.get("SENJA_PUBLIC_URL", "").rstrip("/") or req.forwarded_prefix
+        base = senja_config.from_env().public_url  # configured, never the request's Host
         qr = segno.make(f"{base}/t/{token}", error="m")
         resp.content_type = "image/svg+xml"
         resp.cache_control = ["private", "max-age=86400"]

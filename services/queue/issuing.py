@@ -31,7 +31,7 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen")
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as MongoDB will keep it
     ticket_id = uuid.uuid4().hex
     if idempotency_key:
-        owner, replay = replayed_ticket(ctx, office, idempotency_key, ticket_id)
+        owner, replay = replayed_ticket(ctx, office, idempotency_key, ticket_id, req)
         if replay is not None:
             return replay
         ticket_id = owner  # ours, or that of a retry whose first call died before inserting
@@ -83,10 +83,12 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen")
     return {**views.ticket_status(ctx, ticket, office, load, ahead), "token": token, "replayed": False}
 
 
-def replayed_ticket(ctx, office, idempotency_key, ticket_id):
+def replayed_ticket(ctx, office, idempotency_key, ticket_id, request):
     """(owner id, the first call's answer or None): an Idempotency-Key seen before
-    hands back the same ticket and token instead of issuing a second one."""
-    owner = ctx.store.claim_idempotency_key(office["id"], idempotency_key, ticket_id)
+    with the same request hands back the same ticket and token instead of issuing
+    a second one (another request with it: 422, services.common.idempotency)."""
+    owner = ctx.store.claim_idempotency_key(office["id"], idempotency_key, ticket_id, request,
+                                            ctx.secret)
     if owner == ticket_id:
         return owner, None
     existing = ctx.store.get_ticket(owner)

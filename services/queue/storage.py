@@ -22,8 +22,8 @@ import datetime as dt
 import time
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
+from services.common import idempotency
 from services.common.mongo import MongoStore
 from services.queue import domain
 
@@ -104,6 +104,7 @@ class QueueStore(MongoStore):
             [("office_id", ASCENDING), ("issued_service", ASCENDING),
              ("local_date", ASCENDING), ("serial", ASCENDING)], unique=True)
         self.tickets.create_index([("ticket_key", ASCENDING)], unique=True)
+        idempotency.ensure_indexes(self.idempotency)
         # The waiting list for staff (not a hot path: call_next reads the hall).
         self.tickets.create_index(
             [("office_id", ASCENDING), ("service", ASCENDING), ("status", ASCENDING),
@@ -241,13 +242,11 @@ class QueueStore(MongoStore):
                                              f"busy_{counter_id}": 0.0}})
 
     # idempotency ---------------------------------------------------------
-    def claim_idempotency_key(self, office_id, key, ticket_id):
-        """Returns the ticket id this key belongs to (ours if we claimed it first)."""
-        try:
-            self.idempotency.insert_one({"_id": f"{office_id}|{key}", "ticket_id": ticket_id})
-            return ticket_id
-        except DuplicateKeyError:
-            return self.idempotency.find_one({"_id": f"{office_id}|{key}"})["ticket_id"]
+    def claim_idempotency_key(self, office_id, key, ticket_id, request, secret):
+        """Returns the ticket id this key belongs to (ours if we claimed it first);
+        Invalid when the key was used for a different request (services.common.idempotency)."""
+        return idempotency.claim(self.idempotency, secret, "issue_ticket", key,
+                                 {"office_id": office_id, "request": request}, ticket_id)
 
     # tickets -------------------------------------------------------------
     def insert_ticket(self, ticket):
