@@ -37,8 +37,8 @@ class Dependencies:
         self.feed = None
         if start_feed:
             name = f"{socket.gethostname()}-{os.getpid()}"
-            self.feed = EventFeed(settings.amqp_uri, self.readmodel,
-                                  self.clients.queue.active_snapshot, name).start()
+            self.feed = EventFeed(settings.amqp_uri, self.readmodel, self.clients.queue.active_snapshot,
+                                  name, board_basis=self.clients.queue.board_basis).start()
 
     def close(self):
         if self.feed:
@@ -92,7 +92,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/counters/{{counter_id}}/actions",
                   counters.CounterActions(clients))
     app.add_route(f"{API}/offices/{{office_id}}/queue", counters.WaitingList(clients))
-    app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(deps.readmodel, clients.queue))
     app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(clients))
     app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(clients))
 

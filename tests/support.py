@@ -267,3 +267,20 @@ def running_stack(staff, password, prefix="senja-stack-", extra_env=None):
             mongo.close()
             if os.environ.get("SENJA_KEEP_LOGS"):
                 print(stack.logs())
+
+
+def wiring_only(secret="wiring-only-test-secret"):
+    """Dependencies that let ``create_app`` wire its routes without a broker or a
+    database (route discovery, the contract); nothing on them is ever called."""
+    from gateway.auth import TokenSigner
+    from gateway.clients import Clients
+    from gateway.readmodel import TicketReadModel
+    from services.common import config
+
+    class WiringOnly:
+        settings = config.from_env({"SENJA_SECRET": secret, "SENJA_ENV": "local"})
+        signer = TokenSigner(secret)
+        rpc = db = staff = feed = login_throttle = None
+        readmodel = TicketReadModel()
+        clients = Clients(None)
+    return WiringOnly()

@@ -50,6 +50,9 @@ class QueueClient(ServiceClient):
     def board(self, office_id):
         return self._call("board", office_id)
 
+    def board_basis(self, office_id):
+        return self._call("board_basis", office_id)
+
     def waiting_list(self, office_id):
         return self._call("waiting_list", office_id)
 

@@ -11,13 +11,12 @@ from gateway.contract import APPLICANT_SECRET, IDEMPOTENCY_KEY, PDF, Many, opera
 from gateway.errors import Problem
 from gateway.ratelimit import Limit
 from gateway.resources.tickets import idempotency_key
-from services.permits.schemas import (ApplicantSecretView, DocumentReceipt, PermitApplied, PermitStaffView, PermitStatus,
-                                      PermitTypeView, Verification)
+from services.permits.schemas import (ApplicantSecretView, DocumentReceipt, PermitApplied,
+                                      PermitStaffView, PermitStatus, PermitTypeView, Verification)
 
 MAX_UPLOAD_BYTES = 10_000_000
-CERTIFICATE_SECRET = {"name": "secret", "in": "query", "required": False,
-                      "description": "The applicant's secret, for a plain link from the applicant's page",
-                      "schema": {"type": "string", "maxLength": 128}}
+FORM = "application/x-www-form-urlencoded"
+CERTIFICATE = {PDF: {"type": "string", "format": "binary"}}
 
 
 class PermitTypes:

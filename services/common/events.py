@@ -41,6 +41,8 @@ class Ticket(_Event):
     channel = fields.String(load_default="web")
     version = fields.Integer(required=True)  # grows with every change of this ticket
     sort_key = fields.Float(required=True)  # place in the call order (services.queue.domain)
+    # Epoch seconds when the session it was issued in ends: callable until then.
+    session_end = fields.Float(load_default=None, allow_none=True)
     # The service's load when this happened, so read models can estimate waits.
     avg_service_seconds = fields.Float(load_default=None, allow_none=True)
     counters_open = fields.Integer(load_default=0)
@@ -82,6 +84,19 @@ class Office(_Event):
     observe_national_holidays = fields.Boolean(load_default=True)
 
 
+class Notice(Schema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    kind = fields.String(required=True)
+    until = fields.AwareDateTime(required=True)
+
+
+class Notices(_Event):
+    """An office's notices for its board, all of them, after any change."""
+    office_id = fields.String(required=True)
+    notices = fields.List(fields.Nested(Notice), required=True)
+
+
 class FacilityStatus(_Event):
     facility_id = fields.String(required=True)
     office_id = fields.String(required=True)
@@ -113,6 +128,7 @@ EVENTS = {
     "counter_opened": ("queue", Counter),
     "counter_closed": ("queue", Counter),
     "office_updated": ("queue", Office),
+    "notices_changed": ("queue", Notices),
     "facility_status_changed": ("accessibility", FacilityStatus),
     "permit_submitted": ("permits", Permit),
     "permit_status_changed": ("permits", Permit),
@@ -130,10 +146,11 @@ def source(name):
 def dump(name, payload):
     """Validate an outgoing payload and turn it into JSON-safe data."""
     schema = _SCHEMAS[name]
-    errors = schema.validate(schema.dump(payload))
+    data = schema.dump(payload)
+    errors = schema.validate(data)
     if errors:
         raise ValueError(f"event {name} payload invalid: {errors}")
-    return schema.dump(payload)
+    return data
 
 
 def load(name, data):

@@ -7,14 +7,80 @@ tickets go first, yet an ordinary ticket can only ever be overtaken by
 priority tickets that arrived less than the boost after it: nobody starves.
 Transfers keep the original ``queued_at``. One sorted atomic update picks the
 next ticket, which keeps concurrent clerks safe.
+
+Tie-break (stated rule): equal ``sort_key``s go by ``queued_at``, earlier
+first, so a priority ticket that arrived exactly the boost after an ordinary
+one does not overtake it; equal both (the same instant), by the daily serial:
+the lower number first.
+
+A ticket belongs to the session it was issued in: it stays callable until
+that session ends (``session_end``), even when the session runs past local
+midnight; numbers still restart each local day.
 """
 import base64
+import datetime as dt
 import hashlib
 import hmac
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 DEFAULT_PRIORITY_BOOST_MINUTES = 20
 DEFAULT_MAX_RECALLS = 2
 ACTIVE = ("waiting", "called", "serving")
+# The call order as a MongoDB sort, and the same order in Python.
+CALL_ORDER = [("sort_key", 1), ("queued_at", 1), ("serial", 1)]
+# Service-time basis: the median of the last SERVICE_TIME_WINDOW services completed
+# today, once there are at least MIN_SERVICE_TIMES of them (see service_seconds_basis).
+SERVICE_TIME_WINDOW = 15
+MIN_SERVICE_TIMES = 3
+
+
+def call_order_key(ticket):
+    return (ticket["sort_key"], ticket["queued_at"], ticket.get("serial", 0))
+
+
+def line_entry(sort_key, queued_at, session_end, ticket_id):
+    """A ticket's place in its line's summary document: text whose order is the
+    call order (fixed-width numbers), then what expires it and whose it is. Entries
+    join the line in the order their serials were allocated, so for equal keys
+    the earlier entry is the lower number (the tie-break)."""
+    arrived_ms = (queued_at - EPOCH) // dt.timedelta(milliseconds=1)  # BSON dates keep ms
+    return f"{sort_key:017.6f}|{arrived_ms:017d}|{session_end:012.0f}|{ticket_id}"
+
+
+PLACE = 35  # the entry's first two fields: sort key and arrival
+
+
+def entry_session_end(entry):
+    return float(entry.split("|")[2])
+
+
+def ahead_in_line(entries, mine, now_ts):
+    """How many tickets of a line come before ``mine`` in the call order; entries
+    of sessions already over are not waiting for anyone any more."""
+    place = mine[:PLACE]
+    mine_at = entries.index(mine) if mine in entries else len(entries)
+    return sum(1 for i, e in enumerate(entries)
+               if e != mine and entry_session_end(e) > now_ts
+               and (e[:PLACE] < place or (e[:PLACE] == place and i < mine_at)))
+
+
+def entry_ticket(entry):
+    return entry.rsplit("|", 1)[1]
+
+
+def next_in_call_order(lines, now_ts, skip=()):
+    """(service, entry) of the first ticket in call order across ``lines``
+    ({service: entries}), passing over ``skip`` and sessions that are over; or None."""
+    heads = [(e[:PLACE], i, service, e) for service, entries in lines.items()
+             for i, e in enumerate(entries) if e not in skip and entry_session_end(e) > now_ts]
+    if not heads:
+        return None
+    _, _, service, entry = min(heads)
+    return service, entry
+
+
+def waiting_in_line(entries, now_ts):
+    return sum(1 for e in entries if entry_session_end(e) > now_ts)
 
 
 def format_number(prefix, serial):
@@ -48,10 +114,15 @@ def people_ahead(my_key, waiting_keys):
     return sum(1 for k in waiting_keys if k < my_key)
 
 
-def mean_service_seconds(durations, window=20):
-    """Moving average of the most recent service durations (seconds); None without data."""
-    recent = [d for d in durations if d and d > 0][-window:]
-    return sum(recent) / len(recent) if recent else None
+def median_service_seconds(durations, window=SERVICE_TIME_WINDOW, at_least=MIN_SERVICE_TIMES):
+    """Median of the most recent service durations (seconds); None with fewer than
+    ``at_least``. The median, not the mean: a ticket left "called" overnight or one
+    three-hour service moves it by one place, not by hours."""
+    recent = sorted(d for d in durations[-window:] if d and d > 0)
+    if len(recent) < at_least:
+        return None
+    mid = len(recent) // 2
+    return recent[mid] if len(recent) % 2 else (recent[mid - 1] + recent[mid]) / 2
 
 
 def estimate_wait_minutes(ahead, avg_service_seconds, counters_open):
@@ -63,8 +134,10 @@ def estimate_wait_minutes(ahead, avg_service_seconds, counters_open):
     return round(ahead * avg_service_seconds / counters_open / 60)
 
 
-def service_seconds_basis(service_config, measured):
-    """Measured moving average first; else the office's configured typical time."""
+def service_seconds_basis(service_config, today_durations):
+    """Today's median service time (enough services measured); else the office's
+    configured typical time; else None: the estimate is "unknown"."""
+    measured = median_service_seconds(today_durations or [])
     if measured is not None:
         return measured
     typical = service_config.get("typical_minutes")
@@ -129,19 +202,22 @@ def recall_outcome(recalls, max_recalls):
     return "no_show" if recalls >= max_recalls else "recall"
 
 
-def can_finish_before_close(now, session_end, ahead, avg_service_seconds, counters_open):
-    """Would a new ticket be served before the session closes?
+def can_serve_today(now, rest_of_day, ahead, avg_service_seconds, counters):
+    """Can a new ticket still be served in the day's remaining sessions?
 
-    Judged from the people ahead, the counters open (at least one is assumed,
-    as a counter usually opens when people wait) and the service time basis.
-    Without a basis we cannot judge, and do not refuse.
+    ``ahead``: tickets before it in the call order (its own place: a priority
+    ticket is not judged by the ordinary ones it goes before). ``rest_of_day``:
+    today's sessions still to come as (start, end), the current one included;
+    breaks between them (lunch, Friday prayer) pause the queue, they do not end
+    it, so only the time inside sessions counts. ``counters``: those open for the
+    service, or, before any opens, those configured to serve it. Without a
+    service-time basis we cannot judge, and do not refuse.
     """
     if avg_service_seconds is None:
         return True
-    counters = max(counters_open, 1)
-    # The new ticket is called after the `ahead` ones are served, then served itself.
-    finish = now.timestamp() + (ahead / counters + 1) * avg_service_seconds
-    return finish <= session_end.timestamp()
+    needed = (ahead / max(counters, 1) + 1) * avg_service_seconds
+    available = sum(max(0.0, (end - max(start, now)).total_seconds()) for start, end in rest_of_day)
+    return needed <= available
 
 
 def daily_stats(tickets, zone, session_of):

@@ -12,7 +12,7 @@ import pytest
 from pymongo import MongoClient
 
 from gateway.auth import ROLES, StaffStore, TokenSigner
-from tests.support import free_port, http, running_stack
+from tests.support import free_port, http, running_stack, wiring_only
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "security-password-123"
@@ -82,21 +82,8 @@ def app_routes():
     """(uri_template, resource, methods) of the gateway app as create_app wires it."""
     from gateway import openapi
     from gateway.app import create_app
-    from services.common import config
-    from gateway.clients import Clients
-    from gateway.readmodel import TicketReadModel
 
-    from gateway.clients import Clients
-
-    class RoutesOnly:
-        """What create_app wires resources with; nothing here is called."""
-        settings = config.from_env({"SENJA_SECRET": "route-discovery", "SENJA_ENV": "local"})
-        signer = TokenSigner("route-discovery")
-        rpc = db = staff = feed = login_throttle = None
-        readmodel = TicketReadModel()
-        clients = Clients(None)
-
-    return openapi.iter_routes(create_app(RoutesOnly()))
+    return openapi.iter_routes(create_app(wiring_only()))
 
 
 def client_ip(n):

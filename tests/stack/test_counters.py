@@ -59,7 +59,7 @@ def test_call_recall_no_show_start_complete_and_what_the_citizen_sees(stack, log
     assert eventually(lambda: status_of(stack, second)["people_ahead"] == 0)
 
     board = eventually(lambda: (b := http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/board")[2])
-                       ["calls"] and b)  # the board is cached for a second
+                       ["calls"] and b)  # the board follows the ticket_called event
     assert board["calls"][0]["number"] == first["number"] and board["calls"][0]["counter_name"] == "Loket 3"
 
     # Busy counter: a second call_next is refused until this ticket is finished.
@@ -144,7 +144,7 @@ def test_notice_posted_by_a_supervisor_shows_on_the_board(stack, login):
     board = eventually(lambda: (b := http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/board"))
                        and notice["id"] in {n["id"] for n in b[2]["notices"]} and b)
     assert board, "the notice never reached the board"
-    time.sleep(1.1)  # both gateway workers' one-second caches have turned over
+    time.sleep(0.5)  # both gateway workers' read models have had the notices_changed event
     assert http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/board",
                 headers={"If-None-Match": board[1]["etag"]})[0] == 304
 

@@ -7,26 +7,15 @@ import pytest
 
 from gateway import openapi
 from gateway.app import create_app
-from gateway.auth import TokenSigner
-from gateway.clients import Clients
 from gateway.contract import Operation, declared
-from gateway.readmodel import TicketReadModel
-from services.common import config
+from tests.support import wiring_only
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
-class RoutesOnly:
-    settings = config.from_env({"SENJA_SECRET": "contract-test"})
-    signer = TokenSigner("contract-test")
-    rpc = db = staff = feed = None
-    clients = Clients(None)
-    readmodel = TicketReadModel()
-
-
 @pytest.fixture(scope="module")
 def app():
-    return create_app(RoutesOnly())
+    return create_app(wiring_only())
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +66,7 @@ def test_a_route_without_an_operation_is_refused(app):
         def on_get(self, req, resp):
             resp.media = {}
 
-    bare = create_app(RoutesOnly())
+    bare = create_app(wiring_only())
     bare.add_route("/api/v1/loose", Loose())
     with pytest.raises(openapi.Undeclared, match="GET /api/v1/loose"):
         openapi.build(bare)
@@ -93,7 +82,7 @@ def _schema_ok(doc, schema):
     return "type" in schema
 
 
-@pytest.mark.parametrize("path,method,op", list(operations(openapi.build(create_app(RoutesOnly())))),
+@pytest.mark.parametrize("path,method,op", list(operations(openapi.build(create_app(wiring_only())))),
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_each_operation_is_precise(doc, path, method, op):
     responses = op["responses"]

@@ -44,7 +44,9 @@ class EchoRpc:
             return ticket(args[0])
         if method == "issue_ticket":
             office_id, request = args
-            token = f"{office_id}-{request['service']}-{kwargs['idempotency_key']}".replace(".", "")
+            # The gateway scopes the key per client ("address|key"); tokens are URL-safe.
+            token = (f"{office_id}-{request['service']}-{kwargs['idempotency_key']}"
+                     .replace(".", "").replace("|", "-"))
             return {**ticket(token, office_id, request["service"]), "token": token, "replayed": False}
         if method == "counter_action":
             office_id, counter_id, action = args
@@ -65,7 +67,7 @@ class Deps:
         self.rpc = EchoRpc()
         self.clients = Clients(self.rpc)
         self.readmodel = TicketReadModel()  # not synced: every status goes to the RPC
-        self.db = self.staff = self.feed = None
+        self.db = self.staff = self.feed = self.login_throttle = None
 
 
 def _resource_state(app):

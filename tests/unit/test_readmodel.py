@@ -42,3 +42,71 @@ def test_unsynced_model_answers_nothing_so_callers_use_rpc():
     model = TicketReadModel()
     model.apply("ticket_issued", ticket(1))
     assert model.status(f"{1:064d}") is None
+
+
+# --- the display board -------------------------------------------------------------
+BASIS = {
+    "office_id": "33.71.02", "name": "Magelang Utara", "timezone": "Asia/Jakarta",
+    "calendar": {"sessions": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+                 "cuti_bersama": {}, "closures": [], "observe_national_holidays": False},
+    "services": [{"code": "KTP", "name": "KTP-el", "names": {"id": "KTP-el", "en": "ID card"}}],
+    "counters": [{"id": "1", "name": "Loket 1", "open": False}],
+    "notices": [],
+}
+
+
+def board_model(*payloads, clock=NOW.timestamp):
+    model = TicketReadModel(clock=clock)
+    model.reset({"tickets": list(payloads), "offices": {"33.71.02": "Asia/Jakarta"},
+                 "boards": {"33.71.02": BASIS}})
+    return model
+
+
+def board_of(model):
+    import json
+    etag, data = model.board("33.71.02")
+    return etag, json.loads(data)
+
+
+def test_board_from_events_calls_waiting_counters_and_notices():
+    model = board_model(ticket(1), ticket(2))
+    etag, board = board_of(model)
+    assert board["waiting"] == [{"service": "KTP", "name": "KTP-el", "names": {"id": "KTP-el", "en": "ID card"},
+                                 "waiting": 2}]
+    assert board["calls"] == [] and board["open_now"] is True
+    model.apply("counter_opened", events.dump("counter_opened", {
+        "at": NOW, "actor": "staff:x", "office_id": "33.71.02", "counter_id": "1", "services": ["KTP"],
+        "loads": {"KTP": {"avg_service_seconds": 300.0, "counters_open": 1}}}))
+    called = events.load("ticket_called", ticket(1, status="called", version=2))
+    called.update(counter_id="1", counter_name="Loket 1", called_at=NOW)
+    model.apply("ticket_called", events.dump("ticket_called", called))
+    model.apply("notices_changed", events.dump("notices_changed", {
+        "at": NOW, "actor": "system", "office_id": "33.71.02",
+        "notices": [{"id": "n1", "text": "Ram rusak", "kind": "accessibility",
+                     "until": NOW + dt.timedelta(days=1)}]}))
+    new_etag, board = board_of(model)
+    assert new_etag != etag
+    assert [c["number"] for c in board["calls"]] == ["A-001"] and board["calls"][0]["counter_name"] == "Loket 1"
+    assert board["waiting"][0]["waiting"] == 1 and board["counters"] == [{"id": "1", "name": "Loket 1", "open": True}]
+    assert board["notices"] == [{"id": "n1", "text": "Ram rusak", "kind": "accessibility"}]
+    assert board_of(model)[0] == new_etag  # nothing changed: the same ETag
+
+
+def test_board_of_an_unknown_or_unsynced_office_is_left_to_the_service():
+    assert TicketReadModel().board("33.71.02") is None
+    assert board_model().board("33.71.01") is None
+
+
+def test_changed_office_is_marked_for_a_fresh_basis_and_expired_sessions_wait_for_nobody():
+    model = board_model(ticket(1))
+    model.apply("office_updated", events.dump("office_updated", {
+        "at": NOW, "actor": "admin", "office_id": "33.71.02", "name": "Magelang Utara", "timezone": "Asia/Jakarta"}))
+    assert model.stale_offices == {"33.71.02"}
+    model.set_board_basis({**BASIS, "name": "Kecamatan Magelang Utara"})
+    assert board_of(model)[1]["name"] == "Kecamatan Magelang Utara"
+    over = events.load("ticket_issued", ticket(9))
+    over["session_end"] = NOW.timestamp() - 1  # yesterday's session, over
+    over["sort_key"] = 0.5  # ahead of ticket 1 in the call order, but no longer waiting
+    model.apply("ticket_issued", events.dump("ticket_issued", over))
+    assert model.waiting_count("33.71.02", "KTP") == 1
+    assert model.status(f"{1:064d}")["people_ahead"] == 0

@@ -32,7 +32,7 @@ def test_gunicorn_takes_its_settings_from_the_same_object(monkeypatch):
     sys.modules.pop("gateway.gunicorn_conf", None)
     conf = importlib.import_module("gateway.gunicorn_conf")
     try:
-        assert conf.bind == "0.0.0.0:9000"
+        assert conf.bind == ["0.0.0.0:9000"]
         assert (conf.workers, conf.threads, conf.graceful_timeout) == (3, 4, 7)
         assert conf.loglevel == "warning"
         # Every public module-level name is a gunicorn setting: nothing else may leak there.
