@@ -57,7 +57,8 @@ def create_app(deps=None):
     if deps.settings.secret_is_default:
         log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
     authz = Authorizer(deps.signer)
-    app = SenjaApp(middleware=[RequestContext(), authz, RateLimiter(deps.settings.secret)])
+    limiter = RateLimiter(deps.settings.secret)
+    app = SenjaApp(middleware=[RequestContext(), authz, limiter])
     app.req_options.strip_url_path_trailing_slash = True
     # JSON only; a body without Content-Type is read as JSON, forms get 415.
     app.req_options.default_media_type = falcon.MEDIA_JSON
@@ -108,7 +109,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/accessibility/export", accessibility.Export(rpc))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
     app.add_error_handler(Exception, errors.handle_unexpected)
-    from gateway.web import pages  # the thin web client: /, /kiosk, /display, /counter, /t
-    pages.install(app, deps)
+    from gateway import web  # the thin web client: /, /kiosk, /display, /counter, /t, ...
+    web.install(app, deps, limiter)
     app.deps = deps
     return app

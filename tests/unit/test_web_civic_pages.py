@@ -12,7 +12,8 @@ from nameko.exceptions import RemoteError
 from gateway import errors
 from gateway.middleware import RequestContext
 from gateway.rpc import ServiceUnavailable
-from gateway.web import pages
+from gateway import web
+from gateway.web import i18n
 from tests.unit.test_web_pages import Deps, office
 
 CODE = "IUMK-2611-7KQ2M9XA"
@@ -82,7 +83,7 @@ def deps():
 def client(deps):
     app = falcon.App(middleware=[RequestContext()])
     errors.install(app)
-    pages.install(app, deps)
+    web.install(app, deps)
     return falcon.testing.TestClient(app)
 
 
@@ -100,7 +101,7 @@ def test_permit_types_with_fee_time_and_documents(client):
     assert "Rp 1.500.000" in resp.text and "5 hari kerja" in resp.text and "KTP-el" in resp.text
     assert 'href="/permits?type=IUMK"' in resp.text and 'aria-label="Ajukan Izin Usaha Mikro dan Kecil"' in resp.text
     assert '<a href="/permits" aria-current="page">Izin usaha</a>' in resp.text
-    assert "Gratis" in pages.Texts("id")("permit.free")
+    assert "Gratis" in i18n.Texts("id")("permit.free")
 
 
 def test_tracking_form_redirects_or_says_what_is_wrong(client):
@@ -246,11 +247,12 @@ def test_problem_report_without_javascript(client, deps):
     assert resp.status_code == 422
     assert 'id="f-report-mgu-ramp-main-contact-error">Tulis nomor telepon Indonesia' in resp.text
     assert re.search(r'<details class="report" open>\s*<summary>Laporkan masalah: Ram utama', resp.text)
-    deps.rpc.answers["report_problem"] = lambda facility_id, report: {"id": "r1", "state": "open"}
+    deps.rpc.answers["report_problem"] = lambda facility_id, report, **kw: {"id": "r1", "state": "open"}
     resp = client.simulate_post("/access/33.71.02", body=body, headers=FORM)
     assert resp.status_code == 201 and "Laporan Anda diterima dengan nomor r1" in resp.text
     assert deps.rpc.calls[-3] == ("report_problem", ("mgu-ramp-main", {"description": "Ram licin",
-                                                                         "contact": "123"}), {})
+                                                                         "contact": "123"}),
+                                 {"idempotency_key": None})
 
 
 # verification ---------------------------------------------------------------------
@@ -295,11 +297,13 @@ def test_new_pages_have_no_inline_script_or_style(client):
 
 def test_both_languages_name_every_status_need_and_kind():
     for lang in ("id", "en"):
-        data = pages.TEXTS[lang]
+        data = i18n.Texts(lang)
         for status in ("submitted", "intake_check", "in_review", "inspection", "approved", "signing", "issued",
                        "handed_over", "returned_for_revision", "rejected", "withdrawn", "revoked", "expired"):
             assert f"permit.status.{status}" in data
         for need in ("wheelchair", "toilets_wheelchair", "hearing", "vision", "tactile_paving", "hearing_loop",
                      "priority_counter"):
             assert f"need.{need}" in data
-        assert set(pages.TEXTS["id"]["api_errors"]) == set(pages.TEXTS["en"]["api_errors"])
+    def api_errors(lang):
+        return {m.id for m in i18n.read_catalog(lang) if m.context == i18n.API_ERRORS}
+    assert api_errors("id") == api_errors("en") and "required" in api_errors("id")
