@@ -8,7 +8,7 @@ import falcon
 from gateway.clients.errors import NotFound
 from gateway.web.base import Missing, Page
 from gateway.web.forms import Form, field_errors
-from gateway.web.permits import name_of
+from gateway.web.i18n import name_of
 
 NEEDS = ("wheelchair", "toilets_wheelchair", "hearing", "vision", "tactile_paving",
          "hearing_loop", "priority_counter")

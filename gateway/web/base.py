@@ -120,6 +120,11 @@ class Missing(Exception):
         self.title_key, self.text_key, self.link = title_key, text_key, link
 
 
+# What a page turns into an error page (show_error); anything else is a bug: 500 problem.
+PAGE_ERRORS = (errors.ClientError, errors.Unavailable, errors.Broken, Missing, RateLimited,
+               csrf.CrossSite)
+
+
 class Site:
     """What every page shares: the services' clients, static files, the rate limiter."""
 
@@ -139,8 +144,7 @@ def _guarded(responder):
                 csrf.check(req)
                 self.take_rate_limit(req, resp, params)
             return responder(self, req, resp, **params)
-        except (errors.ClientError, errors.Unavailable, errors.Broken, Missing, RateLimited,
-                csrf.CrossSite) as exc:
+        except PAGE_ERRORS as exc:
             show_error(self, req, resp, exc, params)
     return guarded
 
@@ -216,7 +220,7 @@ def problem_text(t, exc, today=None):
     return text
 
 
-def show_error(page, req, resp, exc, params):
+def show_error(page, req, resp, exc, params, reshow=True):
     """The one mapping from a failed call to the page a citizen sees."""
     t = req.context.t
     if isinstance(exc, errors.Unavailable):
@@ -240,9 +244,14 @@ def show_error(page, req, resp, exc, params):
         return None
     if isinstance(exc, errors.ClientError):
         status = falcon.code_to_http_status(exc.status)
-        if req.method == "POST" and page.reshow(req, resp, exc, **params):
-            resp.status = status
-            return None
+        if reshow and req.method == "POST":
+            try:
+                shown = page.reshow(req, resp, exc, **params)
+            except PAGE_ERRORS as again:  # the form's page itself failed to load
+                return show_error(page, req, resp, again, params, reshow=False)
+            if shown:
+                resp.status = status
+                return None
         return page.message(req, resp, status, t("error.refused.title"), problem_text(t, exc),
                             (req.relative_uri, t("error.retry")))
     log.error("page %s: %s", req.uri_template, exc)  # errors.Broken: the service failed

@@ -144,6 +144,14 @@ class Texts:
                     month=self.months[d.month - 1], year=d.year)
 
 
+def name_of(t, value):
+    """A name the services keep in both languages ({"id": ..., "en": ...}) in the
+    page's language, Indonesian when it lacks one; plain text as it is."""
+    if isinstance(value, dict):
+        return value.get(t.lang) or value.get(DEFAULT_LANG) or ""
+    return value or ""
+
+
 def _plural_categories(catalog):
     """gettext form index -> CLDR category (what Intl.PluralRules.select answers)."""
     rule = Locale.parse(catalog.lang).plural_form

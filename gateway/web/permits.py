@@ -8,6 +8,7 @@ import falcon
 
 from gateway.web.base import Missing, Page
 from gateway.web.forms import Form, field_errors, parse_number
+from gateway.web.i18n import name_of
 
 PERMIT_STATUSES = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing",
                    "issued", "handed_over", "returned_for_revision", "rejected", "withdrawn",
@@ -21,13 +22,6 @@ TYPE_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
 TYPE_NOT_FOUND = ("permit.type_not_found.title", "permit.type_not_found.text",
                   ("/permits", "permit.all_types"))
 PERMIT_NOT_FOUND = ("permit.not_found.title", "permit.not_found.text", ("/permits", "permit.track_title"))
-
-
-def name_of(t, value):
-    """A {id, en} name in the page's language (or plain text as it is)."""
-    if isinstance(value, dict):
-        return value.get(t.lang) or value.get("id") or ""
-    return value or ""
 
 
 def rupiah(t, fee):

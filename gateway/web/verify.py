@@ -6,7 +6,8 @@ import re
 import falcon
 
 from gateway.web.base import Page
-from gateway.web.permits import name_of, status_name
+from gateway.web.i18n import name_of
+from gateway.web.permits import status_name
 
 NUMBER = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 VCODE = re.compile(r"^[A-Za-z0-9]{1,64}$")

@@ -60,7 +60,7 @@ def app_routes():
         """What create_app wires resources with; nothing here is called."""
         settings = config.from_env({"SENJA_SECRET": "route-discovery"})
         signer = TokenSigner("route-discovery")
-        rpc = db = staff = feed = None
+        rpc = db = staff = feed = clients = None
         readmodel = TicketReadModel()
 
     return openapi.iter_routes(create_app(RoutesOnly()))

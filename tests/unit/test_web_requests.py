@@ -151,3 +151,15 @@ def test_a_form_post_from_our_own_page_goes_through(deps, headers):
     client = falcon.testing.TestClient(app_with(deps))
     resp = client.simulate_post("/kiosk/33.71.02", body="service=KTP", headers={**FORM, **headers})
     assert resp.status_code == 201 and "issue_ticket" in methods(deps)
+
+
+def test_a_refused_form_whose_page_cannot_load_is_a_503_page(deps):
+    """The one error path: refused (409), then the kiosk's own data is unavailable."""
+    from tests.unit.test_web_pages import conflict
+    from gateway.rpc import ServiceUnavailable
+    deps.rpc.answers["issue_ticket"] = conflict(reason="quota")
+    deps.rpc.answers["get_office"] = ServiceUnavailable("queue", "timed out")
+    resp = falcon.testing.TestClient(app_with(deps)).simulate_post(
+        "/kiosk/33.71.02", body="service=KTP", headers=FORM)
+    assert resp.status_code == 503 and resp.headers["retry-after"] == "5"
+    assert resp.headers["content-type"].startswith("text/html") and "Coba lagi" in resp.text
