@@ -67,7 +67,7 @@ def measurement(t, key, value):
         text = t("answer.yes") if value else t("answer.no")
     elif isinstance(value, (int, float)):
         unit = next((u for suffix, u in MEASURE_UNITS.items() if key.endswith("_" + suffix)), "")
-        number = f"{value:g}".replace(".", "," if t.lang == "id" else ".")
+        number = t.number(value)
         text = f"{number}{unit}" if unit == "°" else f"{number} {unit}".strip()
     else:
         text = t.get(f"measure.value.{value}", str(value))

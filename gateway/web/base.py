@@ -41,7 +41,8 @@ NAV = (("/permits", "nav.permits"), ("/access", "nav.access"), ("/verify", "nav.
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
-    undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    auto_reload=False)  # templates ship with the code: no stat() per page
 TEMPLATES.filters["field_id"] = forms.field_id
 
 
@@ -150,7 +151,8 @@ def _guarded(responder):
 
 
 class Page:
-    """A page resource. Subclasses name their template pieces; ``render`` wraps them in base.html."""
+    """A page resource: ``render`` fills a template that extends base.html; every
+    responder runs through ``_guarded`` (language, CSRF, rate limit, errors)."""
 
     renders_html = True   # the rate-limit middleware leaves pages to take_rate_limit
     rate_limit = {}       # {"POST": operation}: the same buckets as the operation's API route

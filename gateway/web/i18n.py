@@ -23,6 +23,7 @@ import os
 
 from babel import Locale
 from babel.dates import get_day_names, get_month_names
+from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -101,6 +102,11 @@ class Texts:
         """The page's words for a field message the API sends in English, or None."""
         text = self.catalog.translations.pgettext(API_ERRORS, message)
         return None if text == message else text
+
+    def number(self, value):
+        """'1.500.000' / '7,5' in Indonesian, '1,500,000' / '7.5' in English (CLDR; the
+        scripts use Intl.NumberFormat, which reads the same data)."""
+        return format_decimal(value, locale=self.lang)
 
     @property
     def days(self):

@@ -25,14 +25,13 @@ PERMIT_NOT_FOUND = ("permit.not_found.title", "permit.not_found.text", ("/permit
 
 
 def rupiah(t, fee):
-    return t("permit.free") if not fee else "Rp " + f"{int(fee):,}".replace(",", ".")
+    return t("permit.free") if not fee else "Rp " + t.number(int(fee))
 
 
 def size_text(t, n):
     if n < 1_000_000:
         return t("size.kb", n=max(1, round(n / 1000)))
-    mb = f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".")
-    return t("size.mb", n=mb.replace(".", ",") if t.lang == "id" else mb)
+    return t("size.mb", n=t.number(round(n / 1_000_000, 1)))
 
 
 def status_name(t, status):

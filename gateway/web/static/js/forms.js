@@ -91,8 +91,7 @@ export function parseNumber(text) {
 /** "120 KB" / "1,5 MB" as the server writes them. */
 export function sizeText(n) {
   if (n < 1000000) return t('size.kb', { n: Math.max(1, Math.round(n / 1000)) });
-  const mb = String(Math.round(n / 100000) / 10);
-  return t('size.mb', { n: lang === 'id' ? mb.replace('.', ',') : mb });
+  return t('size.mb', { n: new Intl.NumberFormat(lang).format(Math.round(n / 100000) / 10) });
 }
 
 /** "Senin, 30 November 2026" from "2026-11-30". */
