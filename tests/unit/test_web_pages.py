@@ -264,3 +264,15 @@ def test_both_languages_have_the_same_texts_and_every_used_key_exists():
             source = fh.read()
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", source))
     assert used and used - catalog_keys("id") == set()
+
+
+def test_templates_escape_what_services_send(client, deps):
+    evil = '<script>alert(1)</script>"'
+    deps.rpc.answers["list_offices"] = lambda: [office(name=evil)]
+    deps.rpc.answers["board"] = lambda office_id: {
+        "office_id": office_id, "name": evil, "generated_at": "2026-11-23T19:05:00+07:00", "open_now": True,
+        "counters": [], "calls": [], "waiting": [], "notices": [{"id": "n", "text": evil, "kind": evil}]}
+    for path in ("/", "/display/33.71.02"):
+        text = client.simulate_get(path).text
+        assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text, path
+        assert 'notice-<' not in text
