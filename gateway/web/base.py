@@ -121,7 +121,7 @@ class Missing(Exception):
         self.title_key, self.text_key, self.link = title_key, text_key, link
 
 
-# What a page turns into an error page (show_error); anything else is a bug: 500 problem.
+# What a page turns into its error page (show_error); anything else is a bug, shown as a 500 page.
 PAGE_ERRORS = (errors.ClientError, errors.Unavailable, errors.Broken, Missing, RateLimited,
                csrf.CrossSite)
 
@@ -146,6 +146,11 @@ def _guarded(responder):
                 self.take_rate_limit(req, resp, params)
             return responder(self, req, resp, **params)
         except PAGE_ERRORS as exc:
+            show_error(self, req, resp, exc, params)
+        except falcon.HTTPError:
+            raise  # redirects and the like: falcon's own answers
+        except Exception as exc:  # a bug: logged with its traceback, and still a page
+            log.exception("page %s failed", req.uri_template)
             show_error(self, req, resp, exc, params)
     return guarded
 
@@ -256,6 +261,7 @@ def show_error(page, req, resp, exc, params, reshow=True):
                 return None
         return page.message(req, resp, status, t("error.refused.title"), problem_text(t, exc),
                             (req.relative_uri, t("error.retry")))
-    log.error("page %s: %s", req.uri_template, exc)  # errors.Broken: the service failed
+    if isinstance(exc, errors.Broken):
+        log.error("page %s: %s", req.uri_template, exc)
     return page.message(req, resp, falcon.HTTP_500, t("error.broken.title"), t("error.generic"),
                         ("/", t("nav.home")))

@@ -163,3 +163,14 @@ def test_a_refused_form_whose_page_cannot_load_is_a_503_page(deps):
         "/kiosk/33.71.02", body="service=KTP", headers=FORM)
     assert resp.status_code == 503 and resp.headers["retry-after"] == "5"
     assert resp.headers["content-type"].startswith("text/html") and "Coba lagi" in resp.text
+
+
+def test_a_service_failure_or_a_bug_on_a_page_is_an_html_500(deps):
+    from nameko.exceptions import RemoteError
+    client = falcon.testing.TestClient(app_with(deps))
+    deps.rpc.answers["board"] = RemoteError("KeyError", "'calls'")  # the service failed
+    deps.rpc.answers["list_offices"] = lambda: [{"id": "33.71.02"}]  # a reply the page cannot read
+    for path in ("/display/33.71.02", "/"):
+        resp = client.simulate_get(path)
+        assert resp.status_code == 500 and resp.headers["content-type"].startswith("text/html"), path
+        assert "Terjadi kesalahan" in resp.text
