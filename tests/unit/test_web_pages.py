@@ -276,3 +276,24 @@ def test_templates_escape_what_services_send(client, deps):
         text = client.simulate_get(path).text
         assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text, path
         assert 'notice-<' not in text
+
+
+def test_features_stand_on_the_base_without_cycles():
+    """base, i18n, forms and csrf import no feature; a feature imports no other feature
+    (verify reads permit statuses from permits, the one allowed edge)."""
+    import ast
+    features = {"hall", "permits", "access", "verify"}
+    allowed = {("verify", "permits")}
+    for path in glob.glob(os.path.join(WEB, "*.py")):
+        module = os.path.basename(path)[:-3]
+        with open(path, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+        imported = {node.module.rsplit(".", 1)[-1] for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gateway.web.")}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                     and node.module == "gateway.web" for alias in node.names}
+        if module == "__init__":
+            continue  # install() wires every feature
+        wrong = {m for m in imported & features if (module, m) not in allowed} if module in features \
+            else imported & features
+        assert not wrong, (module, wrong)
