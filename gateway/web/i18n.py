@@ -13,7 +13,12 @@ fresh checkout needs no build step. ``export(lang)`` is the same catalog as
 JSON for the scripts (served as ``/static/<version>/i18n/<lang>.json``):
 plural entries become ``{"one": ..., "other": ...}`` keyed by the CLDR plural
 categories that ``Intl.PluralRules`` returns, so the browser picks the same
-form Python does. Day and month names come from CLDR (Babel's locale data).
+form Python does. Day and month names and number formats come from CLDR
+(Babel's locale data; the scripts' Intl reads the same).
+
+Another language: copy ``locale/id`` to ``locale/<lang>``, translate the
+msgstr lines (``pybabel`` or any PO editor keeps the Plural-Forms header
+right for the language) and add it to ``LANGS``.
 """
 import datetime as dt
 import gettext

@@ -174,3 +174,14 @@ def test_a_service_failure_or_a_bug_on_a_page_is_an_html_500(deps):
         resp = client.simulate_get(path)
         assert resp.status_code == 500 and resp.headers["content-type"].startswith("text/html"), path
         assert "Terjadi kesalahan" in resp.text
+
+
+def test_behind_a_proxy_the_public_origin_is_ours(deps, monkeypatch):
+    monkeypatch.setenv("SENJA_PUBLIC_URL", "https://antrean.magelangkota.go.id/")
+    client = falcon.testing.TestClient(app_with(deps))
+    ours = client.simulate_post("/kiosk/33.71.02", body="service=KTP",
+                                headers={**FORM, "Origin": "https://antrean.magelangkota.go.id"})
+    assert ours.status_code == 201
+    theirs = client.simulate_post("/kiosk/33.71.02", body="service=KTP",
+                                  headers={**FORM, "Origin": "https://antrean.magelangkota.go.id.evil.example"})
+    assert theirs.status_code == 403 and methods(deps).count("issue_ticket") == 1
