@@ -147,7 +147,7 @@ def _guarded(responder):
             return responder(self, req, resp, **params)
         except PAGE_ERRORS as exc:
             show_error(self, req, resp, exc, params)
-        except falcon.HTTPError:
+        except (falcon.HTTPError, falcon.HTTPStatus):
             raise  # redirects and the like: falcon's own answers
         except Exception as exc:  # a bug: logged with its traceback, and still a page
             log.exception("page %s failed", req.uri_template)

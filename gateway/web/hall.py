@@ -183,10 +183,8 @@ class TicketPage(Page):
     def on_get(self, req, resp, token):
         t = req.context.t
         view = self._view(token)
-        try:
-            office = self.clients.queue.get_office(view["office_id"])
-        except (errors.ClientError, errors.Unavailable):
-            office = {}  # the ticket still shows, with codes instead of names
+        # Without the office the ticket still shows, with codes instead of names.
+        office = self.quietly(self.clients.queue.get_office, view["office_id"]) or {}
         names = {s["code"]: service_name(t, s) for s in office.get("services", [])}
         status_main, status_detail = status_texts(t, view, names)
         waiting = view["status"] == "waiting"
