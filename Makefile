@@ -52,7 +52,7 @@ test: $(STAMP) $(CHECKOV) $(NODE_STAMP) chromium
 	$(PY) tests/run_patched.py tests/integration -q
 	$(PY) -m pytest tests/stack tests/e2e tests/security tests/faults -q
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest tests/unit -q
 
 test-integration: $(STAMP)

@@ -11,7 +11,8 @@ from gateway.clients import Clients
 from gateway.middleware import RequestContext
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
-from gateway.resources import accessibility, counters, health, offices, permits, staff, tickets
+from gateway.resources import (accessibility, calendar, counters, facility_checks, health, offices,
+                               permits, staff, tickets)
 from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
@@ -56,6 +57,9 @@ def create_app(deps=None):
     deps = deps or Dependencies(senja_config.from_env())
     if deps.settings.secret_is_default:
         log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
+    gaps = health.calendar_details()
+    if gaps["cuti_bersama_missing_years"]:
+        log.warning("calendar: %s", gaps["note"])
     authz = Authorizer(deps.signer)
     limiter = RateLimiter(deps.settings.secret)
     app = SenjaApp(middleware=[RequestContext(), authz, limiter])
@@ -89,6 +93,9 @@ def create_app(deps=None):
 
     app.add_route(f"{API}/permit-types", permits.PermitTypes(rpc))
     app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(rpc))
+    app.add_route(f"{API}/permit-types/{{code}}/due-date", calendar.DueDate(deps.clients.permits))
+    app.add_route(f"{API}/offices/{{office_id}}/calendar",
+                  calendar.OfficeCalendar(deps.clients.permits))
     app.add_route(f"{API}/permits", permits.Permits(rpc))
     app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(rpc))
     app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
@@ -101,6 +108,8 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
                   accessibility.OfficeAccessibility(rpc))
     app.add_route(f"{API}/offices/{{office_id}}/facilities", accessibility.OfficeFacilities(rpc))
+    app.add_route(f"{API}/offices/{{office_id}}/facilities/unverified",
+                  facility_checks.UnverifiedFacilities(deps.clients.accessibility))
     app.add_route(f"{API}/offices/{{office_id}}/facility-reports", accessibility.OfficeReports(rpc))
     app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(rpc))
     app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(rpc))

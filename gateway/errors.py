@@ -5,6 +5,7 @@ import logging
 import falcon
 from nameko.exceptions import RemoteError
 
+from gateway.clients import errors as client_errors
 from gateway.rpc import ServiceUnavailable
 from services.common.errors import from_remote
 
@@ -54,6 +55,8 @@ def install(app):
     app.add_error_handler(ServiceUnavailable, _unavailable)
     app.add_error_handler(falcon.MediaMalformedError, _malformed)
     app.add_error_handler(falcon.MediaNotFoundError, _malformed)
+    app.add_error_handler(client_errors.ClientError, _client_error)
+    app.add_error_handler(client_errors.Unavailable, _unavailable)
 
 
 # A service whose database (or broker) is unreachable is unavailable, not broken:
@@ -77,6 +80,11 @@ def _remote(req, resp, exc, params):
     reserved = ("detail", "errors", "type", "title", "status")
     extra = {k: v for k, v in body.items() if k not in reserved}
     raise Problem(falcon.code_to_http_status(cls.status), cls.title, body.get("detail"), errors=body.get("errors") or None, **extra)
+
+
+def _client_error(req, resp, exc, params):
+    raise Problem(falcon.code_to_http_status(exc.status), exc.title, exc.detail,
+                  errors=exc.errors or None, **exc.extra)
 
 
 def _unavailable(req, resp, exc, params):

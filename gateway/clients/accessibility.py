@@ -31,3 +31,9 @@ class AccessibilityClient(ServiceClient):
 
     def office_accessibility(self, office_id):
         return self._call("office_accessibility", office_id)
+
+    def facilities_to_verify(self, office_id, staff):
+        return self._call("facilities_to_verify", office_id, staff)
+
+    def export_document(self, fmt):
+        return self._call("export_document", fmt)

@@ -34,3 +34,9 @@ class PermitsClient(ServiceClient):
 
     def verify(self, permit_number, code):
         return self._call("verify", permit_number, code)
+
+    def due_date(self, permit_type, office_id, submitted_at):
+        return self._call("due_date", permit_type, office_id, submitted_at)
+
+    def office_calendar(self, office_id, start, end):
+        return self._call("office_calendar", office_id, start, end)

@@ -1,7 +1,3 @@
-import csv
-import io
-import json
-
 import falcon
 
 from gateway.auth import staff
@@ -95,43 +91,15 @@ class Search:
 
 
 class Export:
-    """Open data: GeoJSON (OSM-style keys) or CSV, one row per facility."""
+    """Open data: GeoJSON (OSM-style keys), CSV or A11yJSON, rendered by the service."""
 
     def __init__(self, rpc):
         self.rpc = rpc
 
     def on_get(self, req, resp):
-        fmt = req.get_param("format") or "geojson"
-        if fmt not in ("geojson", "csv"):
-            raise invalid([("format", "geojson or csv")])
-        offices = self.rpc.call("accessibility", "export")
+        doc = self.rpc.call("accessibility", "export_document", req.get_param("format") or "geojson")
         resp.set_header("Access-Control-Allow-Origin", "*")  # open data
-        if fmt == "geojson":
-            resp.content_type = "application/geo+json"
-            resp.text = json.dumps({"type": "FeatureCollection",
-                                    "features": [_feature(o) for o in offices]}, ensure_ascii=False)
-            return
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["office_id", "office_name", "latitude", "longitude", "facility_id", "kind",
-                         "name", "status", "effective_status", "verified_at"])
-        for o in offices:
-            for f in o["facilities"]:
-                writer.writerow([o["office_id"], o["name"], o["latitude"], o["longitude"], f["id"],
-                                 f["kind"], f["name"]["id"], f["status"], f["effective_status"],
-                                 f["verified_at"] or ""])
-        resp.content_type = "text/csv; charset=utf-8"
-        resp.downloadable_as = "senja-accessibility.csv"
-        resp.text = out.getvalue()
-
-
-def _feature(office):
-    s = office["summary"]
-    geometry = ({"type": "Point", "coordinates": [office["longitude"], office["latitude"]]}
-                if office["latitude"] is not None else None)
-    return {"type": "Feature", "geometry": geometry,
-            "properties": {"ref:kemendagri": office["office_id"], "name": office["name"],
-                           "wheelchair": s["wheelchair"], "toilets:wheelchair": s["toilets_wheelchair"],
-                           "tactile_paving": s["tactile_paving"], "hearing_loop": s["hearing_loop"],
-                           "facilities": [{"id": f["id"], "kind": f["kind"], "status": f["effective_status"]}
-                                          for f in office["facilities"]]}}
+        resp.content_type = doc["media_type"]
+        if doc["media_type"].startswith("text/csv"):
+            resp.downloadable_as = doc["filename"]
+        resp.text = doc["text"]

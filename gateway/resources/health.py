@@ -1,3 +1,4 @@
+import datetime as dt
 import socket
 import urllib.parse
 
@@ -6,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 
 from gateway.rpc import ServiceUnavailable
+from services.common import calendar
 
 SERVICES = ("queue", "permits", "accessibility")
 
@@ -56,7 +58,15 @@ class Readyz:
         if failed:
             resp.set_header("Retry-After", "5")
         resp.media = {"status": "ok" if not failed else "unavailable", "checks": checks,
-                      "failed": failed}
+                      "failed": failed, "calendar": calendar_details()}
+
+
+def calendar_details():
+    """Years whose cuti bersama is unknown: a detail, not a failure (offices may list them)."""
+    missing = calendar.years_without_cuti_bersama(dt.date.today())
+    return {"cuti_bersama_missing_years": missing,
+            "note": (f"no cuti bersama data for {', '.join(map(str, missing))}: those days count "
+                     "as working days unless an office lists them") if missing else "complete"}
 
 
 class Metrics:

@@ -1,6 +1,7 @@
 """Business permits: the published types, the application form (works without
 scripts) and the tracking page. static/js/permits.js and permit.js add the
 applicant's actions with the secret and the uploads."""
+import datetime as dt
 import re
 import secrets
 
@@ -132,7 +133,7 @@ class PermitsPage(Page):
         numeric = {"inputmode": "numeric", "autocomplete": "off"}
         applicant = [
             f("applicant.nik", "permit.nik", hint=t("permit.nik_hint"),
-              attrs={**numeric, "maxlength": "16", "pattern": "[0-9]{16}"}),
+              attrs={**numeric, "maxlength": "19", "pattern": "[0-9 ]{16,19}"}),
             f("applicant.name", "permit.name", attrs={"autocomplete": "name", "maxlength": "120"}),
             f("applicant.phone", "permit.phone", hint=t("permit.phone_hint"),
               attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "maxlength": "20"})]
@@ -147,6 +148,7 @@ class PermitsPage(Page):
                    options=[("", t("permit.choose_office"))] + [
                        (o["id"], f'{o["name"]} ({o["id"]})') for o in sorted(offices, key=lambda o: o["id"])])
         office["value"] = form.first("office_id") or req.get_param("office") or ""
+        due_now = self._due_now(t, ptype["code"], office["value"])
         questions = [question(t, a, form, err) for a in
                      sorted(ptype.get("attributes") or [], key=lambda a: a.get("order", 0))]
         self.render(req, resp, "permit_apply.html",
@@ -156,10 +158,19 @@ class PermitsPage(Page):
                         d["code"] for d in ptype.get("documents") or [] if d.get("required", True))},
                     ptype=ptype, type_name=name_of(t, ptype["name"]),
                     description=name_of(t, ptype.get("description")), fee=rupiah(t, ptype.get("fee")),
+                    due_now=due_now,
                     errors=list(errors), made=made or {}, key=secrets.token_urlsafe(12),
                     applicant=applicant, business=business, office=office, questions=questions,
                     documents=[name_of(t, d["name"]) for d in ptype.get("documents") or []],
                     uploads=uploads(t, ptype))
+
+    def _due_now(self, t, code, office_id):
+        """"If you apply now, decided by ...": the service standard on the office's calendar."""
+        if not office_id:
+            return t("permit.due_now_choose")
+        now = dt.datetime.now(dt.timezone.utc).isoformat()
+        due = self.quietly(self.clients.permits.due_date, code, office_id, now)
+        return t("permit.due_now", date=t.full_date(due["due_date"])) if due else ""  # works without
 
 
 def application(ptype, form):

@@ -1,7 +1,15 @@
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from services.accessibility.domain import KINDS, STATUSES
+from services.accessibility.domain import KINDS, STATUSES, measurement_problems
 from services.queue.schemas import OFFICE_ID, Names
+
+
+def measurement_errors(kind, measurements):
+    """Typed measurements of ``kind`` as marshmallow errors, or None (see domain.MEASUREMENTS)."""
+    errors = {}
+    for field, message in measurement_problems(kind, measurements):
+        errors.setdefault(field.split(".", 1)[-1], []).append(message)
+    return {"measurements": errors} if errors else None
 
 
 class Facility(Schema):
@@ -18,8 +26,16 @@ class Facility(Schema):
     verified_by = fields.String(load_default=None, allow_none=True)
     verified_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
+    @validates_schema
+    def _typed_measurements(self, data, **kwargs):
+        errors = measurement_errors(data["kind"], data.get("measurements", {}))
+        if errors:
+            raise ValidationError(errors)
+
 
 class FacilityPatch(Schema):
+    """Measurements are typed by the facility's kind, which the service knows."""
+
     class Meta:
         unknown = RAISE
 

@@ -1,6 +1,7 @@
 """Accessibility service entrypoints: each office's facilities and their state."""
 import datetime as dt
 import hashlib
+import logging
 import uuid
 
 from lokal import normalize_phone, partial_mask
@@ -10,7 +11,7 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from prometheus_client import Counter
 
-from services.accessibility import domain
+from services.accessibility import domain, opendata
 from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
 from services.accessibility.storage import AccessibilityStore
 from services.common import events
@@ -22,6 +23,9 @@ from services.common.offices import FollowsOffices
 
 EXPECTED = (ServiceError,)
 REPORTS = Counter("senja_facility_reports_total", "Citizens' problem reports", ["office_id"])
+SKIPPED = Counter("senja_facility_records_skipped_total",
+                  "Stored facility records that could not be read and were skipped", ["office_id"])
+log = logging.getLogger(__name__)
 
 
 def utcnow():
@@ -36,9 +40,28 @@ class AccessibilityService(Observable, FollowsOffices):
 
     @rpc(expected_exceptions=EXPECTED)
     def put_facility(self, facility, actor="system", reason="configuration"):
-        """Create or replace a facility (configuration files, demo data)."""
+        """Create or replace a facility (configuration files, demo data). A file
+        may state when the facility was verified; without that, a new or changed
+        facility counts as verified now, and an unchanged one (a reload) keeps
+        its verification: reloading is not checking."""
         data = self._load(facility)
+        if data["verified_at"] is None:
+            previous = self.store.get_facility(data["id"])
+            if previous is not None and domain.same_facility(previous, data):
+                data.update(verified_at=_as_dt(previous["verified_at"]) if previous.get("verified_at") else None,
+                            verified_by=previous.get("verified_by"), source=previous.get("source", data["source"]))
+            else:
+                data.update(verified_at=utcnow(), verified_by=actor)
         return self._save(data, actor, reason)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def facilities_to_verify(self, office_id, staff):
+        """For supervisors: facilities never verified or not for STALE_AFTER_DAYS
+        (the board shows them as unknown until someone looks again)."""
+        _check_office(staff, office_id)
+        now = utcnow()
+        return [self._view(f, now) for f in self._facilities(office_id)
+                if domain.needs_verification(f, now)]
 
     @rpc(expected_exceptions=EXPECTED)
     def add_facility(self, office_id, facility, staff):
@@ -62,7 +85,12 @@ class AccessibilityService(Observable, FollowsOffices):
         reason = patch.pop("reason", "").strip()
         if "status" in patch and patch["status"] != facility["status"] and not reason:
             raise Invalid.fields([("reason", "required when the status changes")])
-        measurements = {**facility.get("measurements", {}), **patch.pop("measurements", {})}
+        # A measurement patched to null is removed; the rest must fit the kind.
+        measurements = {k: v for k, v in {**facility.get("measurements", {}),
+                                           **patch.pop("measurements", {})}.items() if v is not None}
+        problems = domain.measurement_problems(facility["kind"], measurements)
+        if problems:
+            raise Invalid.fields(problems)
         updated = {**facility, **patch, "measurements": measurements, "verified_at": utcnow(),
                    "verified_by": staff["sub"], "source": "staff on site"}
         return self._save(updated, f"staff:{staff['sub']}", reason or "measurements")
@@ -114,7 +142,7 @@ class AccessibilityService(Observable, FollowsOffices):
         now = utcnow()
         out = []
         for office in self.store.office_copies():
-            summary = domain.summary(self.store.list_facilities(office["office_id"]), now)
+            summary = domain.summary(self._facilities(office["office_id"]), now)
             if domain.meets(summary, needs):
                 out.append({"office_id": office["office_id"], "name": office["name"],
                             "summary": summary})
@@ -126,9 +154,17 @@ class AccessibilityService(Observable, FollowsOffices):
         now = utcnow()
         return [{"office_id": o["office_id"], "name": o["name"], "latitude": o.get("latitude"),
                  "longitude": o.get("longitude"),
-                 "summary": domain.summary(facilities := self.store.list_facilities(o["office_id"]), now),
+                 "summary": domain.summary(facilities := self._facilities(o["office_id"]), now),
                  "facilities": [self._view(f, now) for f in facilities]}
                 for o in self.store.office_copies()]
+
+    @rpc(expected_exceptions=EXPECTED)
+    def export_document(self, fmt):
+        """The open-data export as a document: {media_type, filename, text}."""
+        if fmt not in opendata.FORMATS:
+            raise Invalid.fields([("format", f"one of {', '.join(opendata.FORMATS)}")])
+        media_type, filename, text = opendata.render(fmt, self.export())
+        return {"media_type": media_type, "filename": filename, "text": text}
 
     def _load(self, facility):
         try:
@@ -138,6 +174,20 @@ class AccessibilityService(Observable, FollowsOffices):
         if self.store.office_copy(data["office_id"]) is None:
             raise Invalid.fields([("office_id", "unknown office")], "Unknown office")
         return data
+
+    def _facilities(self, office_id):
+        """The office's facility records that read well. A bad record (edited by
+        hand, written by an older version) is logged and skipped, never a 500."""
+        out = []
+        for record in self.store.list_facilities(office_id):
+            problems = _record_problems(record)
+            if problems:
+                SKIPPED.labels(office_id).inc()
+                log.warning("facility record %s of %s skipped: %s", record.get("id"), office_id,
+                            ", ".join(f"{f}: {m}" for f, m in problems))
+                continue
+            out.append({**record, "verified_at": _as_dt(record["verified_at"]) if record.get("verified_at") else None})
+        return out
 
     def _facility(self, facility_id):
         found = self.store.get_facility(facility_id) if isinstance(facility_id, str) else None
@@ -165,7 +215,7 @@ class AccessibilityService(Observable, FollowsOffices):
         if self.store.office_copy(office_id) is None:
             raise NotFound(f"Unknown office {office_id}")
         now = utcnow()
-        facilities = self.store.list_facilities(office_id)
+        facilities = self._facilities(office_id)
         return {"office_id": office_id,
                 "facilities": [self._view(f, now) for f in facilities],
                 "summary": domain.summary(facilities, now)}
@@ -193,3 +243,19 @@ def _as_dt(value):
         parsed = dt.datetime.fromisoformat(value)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
     return value
+
+
+def _record_problems(record):
+    """[(field, reason)] that make a stored facility record unreadable."""
+    verified = record.get("verified_at")
+    try:
+        verified = _as_dt(verified).isoformat() if verified else None
+    except (TypeError, ValueError, AttributeError):
+        return [("verified_at", "not a date")]
+    data = {k: record[k] for k in ("id", "office_id", "kind", "name", "status", "measurements",
+                                   "source", "verified_by") if k in record}
+    try:
+        Facility().load({**data, "verified_at": verified})
+    except ValidationError as err:
+        return marshmallow_errors(err.messages)
+    return []

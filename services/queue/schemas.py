@@ -40,7 +40,8 @@ class Location(Strict):
 
 
 class Closure(Strict):
-    date = fields.Date(required=True)
+    # Text checked as strict YYYY-MM-DD by validate_office_calendar (fields.Date takes 20260817).
+    date = fields.String(required=True)
     reason = fields.String(load_default="Closed")
 
 
@@ -56,6 +57,7 @@ class OfficeConfig(Strict):
     cuti_bersama = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                                load_default=dict)
     closures = fields.List(fields.Nested(Closure), load_default=list)
+    open_days = fields.List(fields.Nested(Closure), load_default=list)  # serves despite a holiday
     observe_national_holidays = fields.Boolean(load_default=True)
     priority_boost_minutes = fields.Integer(load_default=20, validate=validate.Range(min=0, max=240))
     max_recalls = fields.Integer(load_default=2, validate=validate.Range(min=0, max=10))

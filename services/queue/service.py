@@ -420,9 +420,7 @@ class QueueService(Observable):
             "at": utcnow(), "actor": actor, "office_id": office["id"], "name": office["name"],
             "timezone": office["timezone"], "address": office.get("address", ""),
             "latitude": loc.get("lat"), "longitude": loc.get("lon"),
-            "region_path": office.get("region_path", ""),
-            "cuti_bersama": office.get("cuti_bersama", {}),
-            "observe_national_holidays": office.get("observe_national_holidays", True)})
+            "region_path": office.get("region_path", ""), **calendar.calendar_facts(office)})
 
     def _office_view(self, office, now):
         session = calendar.current_session(office, now)

@@ -47,7 +47,11 @@ async function permits(browser, phone) {
     focus: await focusedId(form),
     nik_error: await text(form, '#f-applicant-nik-error'),
   };
+  // "If you apply now, decided by …" follows the office chosen (its calendar).
+  results.checks.due_before = await text(form, '#due-now');
   await fillApplicant(form, BAD_NIK);
+  await form.waitForFunction(() => /paling lambat/.test(document.querySelector('#due-now').textContent));
+  results.checks.due_now = await text(form, '#due-now');
   await form.fill('#f-answers-kbli', '56102');
   await form.fill('#f-answers-capital', '5.000.000');
   const posted = form.waitForResponse((r) => r.url().endsWith('/api/v1/permits') && r.request().method() === 'POST');

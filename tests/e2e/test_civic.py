@@ -8,6 +8,7 @@ accessible toilet so that Magelang Utara is wheelchair accessible for sure.
 Then one browser run walks the citizen's side and reports JSON.
 """
 import os
+import re
 
 import pytest
 
@@ -98,6 +99,13 @@ def test_form_errors_sit_next_to_their_fields_and_take_focus(run):
     assert bad["message"] == "Tanggal lahir di NIK tidak valid." == bad["summary"]
     assert bad["invalid"] == "true" and "f-applicant-nik-error" in bad["described"].split()
     assert bad["focus"] == "form-errors" and bad["other_errors"] == 1
+
+
+def test_apply_page_says_by_when_an_application_would_be_decided(run):
+    checks = run["checks"]
+    assert checks["due_before"].startswith("Pilih kantor kecamatan")
+    assert re.fullmatch(r"Jika mengajukan sekarang, diputuskan paling lambat \w+, \d{1,2} \w+ \d{4}\.",
+                        checks["due_now"]), checks["due_now"]
 
 
 def test_application_shows_and_keeps_the_codes(run):

@@ -21,7 +21,7 @@ LOG_DIR = {}
 
 @pytest.fixture(scope="session")
 def stack():
-    env = {"RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": str(TICKETS_PER_MINUTE),
+    env = {"RATE_LIMIT_TICKETS_PER_MINUTE": str(TICKETS_PER_MINUTE),
            "TRUSTED_PROXIES": "1",
            # Everything that could be logged is: the scan must see it.
            "SENJA_LOG_LEVEL": "DEBUG"}
@@ -54,13 +54,15 @@ def app_routes():
     from gateway import openapi
     from gateway.app import create_app
     from services.common import config
+    from gateway.clients import Clients
     from gateway.readmodel import TicketReadModel
 
     class RoutesOnly:
         """What create_app wires resources with; nothing here is called."""
         settings = config.from_env({"SENJA_SECRET": "route-discovery"})
         signer = TokenSigner("route-discovery")
-        rpc = db = staff = feed = clients = None
+        rpc = db = staff = feed = None
+        clients = Clients(None)
         readmodel = TicketReadModel()
 
     return openapi.iter_routes(create_app(RoutesOnly()))

@@ -5,7 +5,8 @@ from tests.support import running_stack
 PASSWORD = "test-password-123"
 STAFF = [("clerk.utara", "33.71.02", "clerk"), ("super.utara", "33.71.02", "supervisor"),
          ("clerk.selatan", "33.71.01", "clerk"), ("clerk.jayapura", "91.71.01", "clerk"),
-         ("super.jayapura", "91.71.01", "supervisor"), ("admin.denpasar", "51.71.01", "admin")]
+         ("super.jayapura", "91.71.01", "supervisor"), ("admin.denpasar", "51.71.01", "admin"),
+         ("admin.kuta", "51.03.01", "admin")]
 
 
 @pytest.fixture(scope="session")

@@ -69,3 +69,85 @@ def test_search_and_open_data_export(stack, login):
         rows = list(csv.DictReader(io.StringIO(resp.read().decode())))
     assert any(r["facility_id"] == "mgu-ramp-main" and r["office_id"] == OFFICE for r in rows)
     assert http("GET", f"{stack.url}/api/v1/accessibility/export?format=xml")[0] == 422
+
+
+def test_measurements_are_typed_and_a_bad_one_is_a_422_naming_the_field(stack, login):
+    sup = login("super.utara")
+    url = f"{stack.url}/api/v1/offices/{OFFICE}/facilities"
+    ramp = {"id": "mgu-ramp-typed", "kind": "ramp", "name": {"id": "Ram samping", "en": "Side ramp"},
+            "status": "available", "measurements": {"slope_degrees": "steep", "colour": "red"}}
+    status, _, problem = http("POST", url, ramp, headers=sup)
+    assert status == 422
+    assert {e["field"] for e in problem["errors"]} == {"measurements.slope_degrees", "measurements.colour"}
+    ramp["measurements"] = {"slope_degrees": 5.5, "location": "inside", "width_cm": 100}
+    status, _, made = http("POST", url, ramp, headers=sup)
+    assert status == 201 and made["standard_issues"] == []  # 5.5° inside is under 1:10
+    fac = f"{stack.url}/api/v1/facilities/mgu-ramp-typed"
+    status, _, problem = http("PATCH", fac, {"measurements": {"width_cm": 5000}}, headers=sup)
+    assert status == 422 and problem["errors"][0]["field"] == "measurements.width_cm"
+    status, _, changed = http("PATCH", fac, {"measurements": {"location": "outside"}}, headers=sup)
+    assert status == 200 and [i["field"] for i in changed["standard_issues"]] == ["slope_degrees"]
+
+
+def test_reload_keeps_verification_and_supervisors_see_what_to_verify(stack, login):
+    from tests.support import TEST_OFFICES
+    before = {f["id"]: f for f in http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/accessibility")[2]["facilities"]}
+    done = stack.manage("load-offices", TEST_OFFICES)
+    assert done.returncode == 0, done.stderr
+    after = {f["id"]: f for f in http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/accessibility")[2]["facilities"]}
+    assert after["mgu-ramp-main"]["verified_at"] == before["mgu-ramp-main"]["verified_at"]
+
+    url = f"{stack.url}/api/v1/offices/{OFFICE}/facilities/unverified"
+    assert http("GET", url, headers=login("clerk.utara"))[0] == 403
+    assert http("GET", url, headers=login("super.jayapura"))[0] == 403
+    # Age one facility's verification past 180 days, straight in its database.
+    from pymongo import MongoClient
+    import datetime as dt
+    old = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=200)
+    with MongoClient(stack.mongo.uri) as client:
+        facilities = client.senja_accessibility.facilities
+        kept = facilities.find_one({"_id": "mgu-ramp-main"})["verified_at"]
+        facilities.update_one({"_id": "mgu-ramp-main"}, {"$set": {"verified_at": old}})
+        try:
+            status, _, todo = http("GET", url, headers=login("super.utara"))
+            assert status == 200 and "mgu-ramp-main" in [f["id"] for f in todo]
+            assert [f["effective_status"] for f in todo if f["id"] == "mgu-ramp-main"] == ["unknown"]
+            assert all(f["id"] != "mgu-toilet-test" for f in todo)  # verified when added
+        finally:
+            facilities.update_one({"_id": "mgu-ramp-main"}, {"$set": {"verified_at": kept}})
+
+
+def test_a_bad_stored_record_is_skipped_not_a_failure(stack, login):
+    from pymongo import MongoClient
+    with MongoClient(stack.mongo.uri) as client:
+        client.senja_accessibility.facilities.insert_one(
+            {"_id": "mgu-broken-record", "id": "mgu-broken-record", "office_id": OFFICE,
+             "kind": "teleporter", "measurements": {"slope_degrees": "steep"}})
+    try:
+        status, _, office = http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/accessibility")
+        assert status == 200 and "mgu-broken-record" not in [f["id"] for f in office["facilities"]]
+        assert http("GET", f"{stack.url}/api/v1/accessibility/search?needs=wheelchair")[0] == 200
+        for fmt in ("geojson", "csv", "a11yjson"):
+            status, _, body = http("GET", f"{stack.url}/api/v1/accessibility/export?format={fmt}")
+            assert status == 200 and "mgu-broken-record" not in str(body)
+        assert "mgu-broken-record" in stack.logs()["accessibility"]  # reported
+    finally:
+        with MongoClient(stack.mongo.uri) as client:
+            client.senja_accessibility.facilities.delete_one({"_id": "mgu-broken-record"})
+
+
+def test_a11yjson_export_validates_and_csv_is_spreadsheet_safe(stack, login):
+    from tests.unit.test_opendata import validate_a11yjson
+    sup = login("super.utara")
+    made = http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/facilities",
+                {"id": "mgu-formula", "kind": "braille_forms", "status": "available",
+                 "name": {"id": "=HYPERLINK(\"http://x\")", "en": "+cmd"}}, headers=sup)
+    assert made[0] == 201, made
+    with urllib.request.urlopen(f"{stack.url}/api/v1/accessibility/export?format=a11yjson") as resp:
+        assert resp.headers["Content-Type"].startswith("application/geo+json")
+        text = resp.read().decode()
+    result = validate_a11yjson(text)
+    assert result["checked"] >= 3 and result["errors"] == []
+    with urllib.request.urlopen(f"{stack.url}/api/v1/accessibility/export?format=csv") as resp:
+        rows = list(csv.DictReader(io.StringIO(resp.read().decode())))
+    assert [r["name"] for r in rows if r["facility_id"] == "mgu-formula"] == ["'=HYPERLINK(\"http://x\")"]

@@ -71,6 +71,7 @@ def deps():
         "search": lambda needs: [{"office_id": "33.71.02", "name": "Magelang Utara",
                                   "summary": {"wheelchair": "yes", "toilets_wheelchair": "unknown"}}],
         "office_accessibility": lambda office_id: FACILITIES,
+        "due_date": lambda code, office_id, at: {"due_date": "2026-12-01"},
         "verify": lambda number, code: {"permit_number": number, "genuine": True, "valid": True,
                                         "status": "issued", "permit_type": "IUMK", "office_id": "33.71.02",
                                         "holder": "S*** R*****", "business": "Warung Siti",
@@ -124,6 +125,9 @@ def test_application_form_has_labelled_fields_and_the_types_questions(client):
     assert 'type="radio" name="answers.sector" value="food"' in resp.text
     assert '<option value="33.71.02" selected>' in resp.text
     assert 'data-doc="ktp"' in resp.text and "paling besar 100 KB" in resp.text
+    # The service standard on the chosen office's calendar, before applying.
+    assert "Jika mengajukan sekarang, diputuskan paling lambat Selasa, 1 Desember 2026." in resp.text
+    assert "Pilih kantor kecamatan" in client.simulate_get("/permits", params={"type": "IUMK"}).text
 
 
 def test_unknown_permit_type_is_a_404_page(client):
@@ -140,8 +144,8 @@ def test_applying_without_javascript_refused_then_accepted(client, deps):
             "&answers.kbli=12&answers.sector=food")
     resp = client.simulate_post("/permits", body=body, headers=FORM)
     assert resp.status_code == 422
-    method, args, kwargs = deps.rpc.calls[-2]  # apply, then the page's list_offices
-    assert method == "apply" and kwargs == {"idempotency_key": "web-abcdefgh1234"}
+    method, args, kwargs = next(c for c in deps.rpc.calls if c[0] == "apply")  # then the page's own calls
+    assert kwargs == {"idempotency_key": "web-abcdefgh1234"}
     assert args[0]["business"] == {"name": "Warung"}  # blanks left out: "required" comes back
     assert args[0]["answers"] == {"kbli": "12", "sector": "food"}
     assert 'id="f-applicant-nik-error">Tanggal lahir di NIK tidak valid.<' in resp.text

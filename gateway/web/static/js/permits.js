@@ -25,7 +25,7 @@ function listMine() {
 function check() {
   const errors = [];
   const need = (name, ok, text) => { if (!ok) errors.push([name, text]); };
-  const nik = value(form, 'applicant.nik');
+  const nik = value(form, 'applicant.nik').replace(/ /g, ''); // spaces typed between groups are fine
   need('applicant.nik', nik, t('err.required'));
   if (nik) need('applicant.nik', /^\d{16}$/.test(nik), t('err.nik_format'));
   const name = value(form, 'applicant.name');
@@ -161,12 +161,27 @@ async function submit(event) {
   }
 }
 
+/** "If you apply now, decided by …" for the chosen office (its calendar, the type's standard). */
+async function showDueNow() {
+  const office = value(form, 'office_id');
+  if (!office) { setText($('#due-now'), t('permit.due_now_choose')); return; }
+  const code = encodeURIComponent(document.body.dataset.type);
+  const query = new URLSearchParams({ office_id: office, submitted_at: new Date().toISOString() });
+  try {
+    const { data } = await api(`/api/v1/permit-types/${code}/due-date?${query}`);
+    setText($('#due-now'), t('permit.due_now', { date: fullDate(data.due_date) }));
+  } catch (err) {
+    setText($('#due-now'), ''); // the form works without the estimate
+  }
+}
+
 async function main() {
   await loadTexts();
   listMine();
   if (!form) return;
   form.noValidate = true; // our messages, tied to the fields, instead of the browser's bubbles
   form.addEventListener('submit', submit);
+  form.elements.office_id?.addEventListener('change', showDueNow);
   // The no-script post rendered the codes: keep them on this device too.
   const code = $('#done-code')?.textContent.trim();
   if (code && !$('#done').hidden) {
