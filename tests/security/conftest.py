@@ -21,7 +21,7 @@ LOG_DIR = {}
 
 @pytest.fixture(scope="session")
 def stack():
-    env = {"RATE_LIMIT_TICKETS_PER_MINUTE": str(TICKETS_PER_MINUTE),
+    env = {"RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": str(TICKETS_PER_MINUTE),
            "TRUSTED_PROXIES": "1",
            # Everything that could be logged is: the scan must see it.
            "SENJA_LOG_LEVEL": "DEBUG"}
