@@ -6,9 +6,9 @@ import socket
 import falcon
 
 from gateway import errors, openapi
-from gateway.auth import Authorizer, StaffStore, TokenSigner
+from gateway.auth import Authorizer, LoginThrottle, StaffStore, TokenSigner
 from gateway.clients import Clients
-from gateway.middleware import RequestContext
+from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
 from gateway.resources import (accessibility, calendar, counters, facility_checks, health, offices,
@@ -32,6 +32,7 @@ class Dependencies:
         prefix = os.environ.get("MONGO_DB_PREFIX", "")
         self.db = self.mongo[prefix + "senja_gateway"]
         self.staff = StaffStore(self.db)
+        self.login_throttle = LoginThrottle(self.db)
         self.signer = TokenSigner(settings.secret)
         self.readmodel = TicketReadModel()
         self.feed = None
@@ -55,27 +56,28 @@ class SenjaApp(falcon.App):
 
 def create_app(deps=None):
     deps = deps or Dependencies(senja_config.from_env())
-    if deps.settings.secret_is_default:
+    if deps.settings.secret_is_default:  # only reachable with SENJA_ENV=local (gunicorn_conf)
         log.warning("SENJA_SECRET is the local development value: set it outside a laptop")
     gaps = health.calendar_details()
     if gaps["cuti_bersama_missing_years"]:
         log.warning("calendar: %s", gaps["note"])
-    authz = Authorizer(deps.signer)
+    authz = Authorizer(deps.signer, deps.staff)
+    metrics_port = os.environ.get("METRICS_PORT")
     limiter = RateLimiter(deps.settings.secret)
-    app = SenjaApp(middleware=[RequestContext(), authz, limiter])
+    app = SenjaApp(middleware=[health.MetricsListener(metrics_port), RequestContext(), RequestBody(),
+                               authz, limiter])
     app.req_options.strip_url_path_trailing_slash = True
-    # JSON only; a body without Content-Type is read as JSON, forms get 415.
+    # JSON only, strictly (no NaN, bounded nesting); RequestBody answers 415 to anything else.
     app.req_options.default_media_type = falcon.MEDIA_JSON
-    app.req_options.media_handlers = falcon.media.Handlers(
-        {falcon.MEDIA_JSON: falcon.media.JSONHandler()})
+    app.req_options.media_handlers = media_handlers()
     errors.install(app)
     rpc = deps.rpc
 
     app.add_route("/healthz", health.Healthz())
     app.add_route("/readyz", health.Readyz(rpc, deps.db, deps.settings.amqp_uri))
-    app.add_route("/metrics", health.Metrics())
+    app.add_route("/metrics", health.Metrics(metrics_port))
 
-    app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer))
+    app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer, deps.login_throttle))
     app.add_route(f"{API}/auth/me", staff.Me())
     app.add_route(f"{API}/offices", offices.Offices(rpc))
     app.add_route(f"{API}/offices/{{office_id}}", offices.Office(rpc))
@@ -102,8 +104,12 @@ def create_app(deps=None):
                   permits.PermitTransitions(rpc, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(rpc))
     app.add_route(f"{API}/permits/{{tracking_code}}/certificate.pdf",
-                  permits.PermitCertificate(rpc, authz, os.environ.get("SENJA_PUBLIC_URL")))
+                  permits.PermitCertificate(rpc, authz, deps.settings.public_url))
     app.add_route(f"{API}/verify/{{permit_number}}", permits.Verify(rpc))
+    app.add_route(f"{API}/permits/{{tracking_code}}/documents/{{document}}",
+                  permits.PermitDocument(deps.clients.permits))
+    app.add_route(f"{API}/permits/{{tracking_code}}/applicant-secret",
+                  permits.ApplicantSecret(deps.clients.permits))
 
     app.add_route(f"{API}/offices/{{office_id}}/accessibility",
                   accessibility.OfficeAccessibility(rpc))

@@ -83,8 +83,9 @@ def _remote(req, resp, exc, params):
 
 
 def _client_error(req, resp, exc, params):
+    extra = {k: v for k, v in exc.extra.items() if k not in ("type", "title", "status", "headers")}
     raise Problem(falcon.code_to_http_status(exc.status), exc.title, exc.detail,
-                  errors=exc.errors or None, **exc.extra)
+                  errors=exc.errors or None, **extra)
 
 
 def _unavailable(req, resp, exc, params):

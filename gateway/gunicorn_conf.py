@@ -4,7 +4,11 @@ import os
 
 from gunicorn.glogging import Logger
 
-bind = f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+bind = [f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"]
+# METRICS_PORT: a second listener for /metrics only (Kubernetes: the cluster scrapes it,
+# the ingress never routes to it); without it /metrics is on PORT (local runs).
+if os.environ.get("METRICS_PORT"):
+    bind.append(f"{os.environ.get('GATEWAY_HOST', '127.0.0.1')}:{os.environ['METRICS_PORT']}")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
@@ -33,6 +37,12 @@ class ScrubbedLogger(Logger):
 
 
 logger_class = ScrubbedLogger
+
+
+def on_starting(server):
+    """In the master, before any worker: a public or short SENJA_SECRET stops the gateway here."""
+    from services.common import config
+    config.require_safe_settings(config.from_env(), "gateway", needs_public_url=True)
 
 
 def post_fork(server, worker):

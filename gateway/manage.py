@@ -1,7 +1,12 @@
 """Operators' commands.
 
   python -m gateway.manage create-staff --username U --office 33.71.02 --role clerk
-      (password read from stdin)
+      (password read from stdin; at least 12 characters, not the username, not a common one)
+  python -m gateway.manage set-password --username U        (stdin; ends the account's tokens)
+  python -m gateway.manage disable-staff|enable-staff|delete-staff --username U
+      (disabling or deleting ends the account's tokens at once)
+  python -m gateway.manage unlock-staff [--username U] [--address IP]
+      (lifts the lock that repeated failed logins put on an account or address)
   python -m gateway.manage load-offices FILE      offices, permit types, facilities
   python -m gateway.manage load-demo              Kota Magelang demo, once, with demo staff
   python -m gateway.manage wait-ready [--timeout S]
@@ -15,7 +20,7 @@ import time
 import yaml
 from nameko.exceptions import RemoteError
 
-from gateway.auth import ROLES, StaffStore
+from gateway.auth import ROLES, LoginThrottle, StaffStore
 from gateway.rpc import RpcPool, ServiceUnavailable
 from services.common import config
 from services.common.errors import from_remote
@@ -25,21 +30,50 @@ DEMO_FILE = os.path.join(os.path.dirname(__file__), "data", "kota-magelang.yaml"
 DEMO_PASSWORD = os.environ.get("SENJA_DEMO_PASSWORD", "magelang-malam")
 
 
-def _staff_store(settings):
+def _gateway_db(settings):
     prefix = os.environ.get("MONGO_DB_PREFIX", "")
-    return StaffStore(connect(settings.mongo_uri)[prefix + "senja_gateway"])
+    return connect(settings.mongo_uri)[prefix + "senja_gateway"]
+
+
+def _staff_store(settings):
+    return StaffStore(_gateway_db(settings))
+
+
+def _read_password():
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\n")
 
 
 def create_staff(args, settings):
-    if sys.stdin.isatty():
-        password = getpass.getpass("Password: ")
-    else:
-        password = sys.stdin.readline().rstrip("\n")
     try:
-        made = _staff_store(settings).create(args.username, password, args.role, args.office)
+        made = _staff_store(settings).create(args.username, _read_password(), args.role, args.office)
     except ValueError as err:
         sys.exit(f"error: {err}")
     print(f"created {made['role']} {made['username']} for {', '.join(made['office_ids'])}")
+
+
+def change_staff(args, settings):
+    """set-password, disable-staff, enable-staff, delete-staff: each ends the account's tokens."""
+    store = _staff_store(settings)
+    try:
+        if args.command == "set-password":
+            store.set_password(args.username, _read_password())
+        elif args.command == "delete-staff":
+            if not store.delete(args.username):
+                raise ValueError(f"no staff account {args.username}")
+        else:
+            store.set_active(args.username, args.command == "enable-staff")
+    except ValueError as err:
+        sys.exit(f"error: {err}")
+    print(f"{args.command}: {args.username} done; the account's tokens no longer work")
+
+
+def unlock_staff(args, settings):
+    if not (args.username or args.address):
+        sys.exit("error: give --username, --address or both")
+    lifted = LoginThrottle(_gateway_db(settings)).unlock(args.username, args.address)
+    print(f"unlocked ({lifted} lock{'s' if lifted != 1 else ''} lifted)")
 
 
 def wait_ready(rpc, timeout):
@@ -109,6 +143,14 @@ def main(argv=None):
     p.add_argument("--username", required=True)
     p.add_argument("--office", action="append", required=True, help="office id; repeat for more")
     p.add_argument("--role", choices=ROLES, required=True)
+    for name, text in (("set-password", "set a new password (stdin); ends the account's tokens"),
+                       ("disable-staff", "disable an account; ends its tokens"),
+                       ("enable-staff", "enable a disabled account"),
+                       ("delete-staff", "delete an account; ends its tokens")):
+        sub.add_parser(name, help=text).add_argument("--username", required=True)
+    p = sub.add_parser("unlock-staff", help="lift the failed-login lock of an account or address")
+    p.add_argument("--username")
+    p.add_argument("--address")
     p = sub.add_parser("load-offices", help="load offices, permit types and facilities from YAML")
     p.add_argument("file")
     p = sub.add_parser("load-demo", help="load the Kota Magelang demo once")
@@ -120,6 +162,10 @@ def main(argv=None):
     settings = config.from_env()
     if args.command == "create-staff":
         return create_staff(args, settings)
+    if args.command in ("set-password", "disable-staff", "enable-staff", "delete-staff"):
+        return change_staff(args, settings)
+    if args.command == "unlock-staff":
+        return unlock_staff(args, settings)
     rpc = RpcPool(config.nameko_config(settings), timeout=10)
     try:
         if args.command == "wait-ready":

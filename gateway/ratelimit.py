@@ -230,9 +230,7 @@ def main(argv):
     if len(argv) != 2 or argv[0] != "kiosk-key":
         sys.exit("usage: python -m gateway.ratelimit kiosk-key OFFICE_ID   (uses SENJA_SECRET)")
     from services.common import config
-    settings = config.from_env()
-    if settings.secret_is_default:
-        print("warning: SENJA_SECRET is the local default", file=sys.stderr)
+    settings = config.require_safe_settings(config.from_env(), "kiosk-key")
     print(kiosk_key(settings.secret, argv[1]))
 
 

@@ -28,7 +28,7 @@ def main(argv):
 
     replies.install()  # a reply lost to a broker outage must not kill the container
 
-    settings = config.from_env()
+    settings = config.require_safe_settings(config.from_env(), argv[0])
     logs.configure(argv[0], settings.log_level)
     module, cls = SERVICES[argv[0]].split(":")
     service = getattr(importlib.import_module(module), cls)

@@ -169,7 +169,9 @@ class Stack:
 
     def env(self, **extra):
         env = {**os.environ, "AMQP_URI": self.amqp_uri, "MONGO_URI": self.mongo.uri,
-               "SENJA_SECRET": self.secret, "PORT": str(self.port), "EVENTLET_NO_GREENDNS": "yes",
+               "SENJA_SECRET": self.secret,
+               "SENJA_ENV": "local",  # test stacks are local: stated, as deploy/local/env does
+               "PORT": str(self.port), "EVENTLET_NO_GREENDNS": "yes",
                "PYTHONUNBUFFERED": "1", "RPC_TIMEOUT": "3", "GUNICORN_WORKERS": "2",
                "GUNICORN_THREADS": "8", "PYTHONPATH": ROOT}
         env.update(self.extra_env)

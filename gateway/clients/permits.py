@@ -29,6 +29,12 @@ class PermitsClient(ServiceClient):
     def certificate(self, tracking_code, base_url, staff=None, applicant_secret=None):
         return self._call("certificate", tracking_code, base_url, staff=staff, applicant_secret=applicant_secret)
 
+    def document(self, tracking_code, document, staff):
+        return self._call("document", tracking_code, document, staff)
+
+    def rotate_applicant_secret(self, tracking_code, applicant_secret):
+        return self._call("rotate_applicant_secret", tracking_code, applicant_secret)
+
     def work_list(self, office_id, status=None, overdue=None):
         return self._call("work_list", office_id, status=status, overdue=overdue)
 

@@ -7,6 +7,7 @@ from marshmallow import RAISE, Schema, fields, validate, validates_schema, Valid
 from gateway.auth import staff
 from gateway.cache import TtlCache
 from gateway.validation import body, load
+from services.common.text import Text
 from services.queue.domain import COUNTER_ACTIONS
 
 
@@ -100,7 +101,7 @@ class Notice(Schema):
     class Meta:
         unknown = RAISE
 
-    text = fields.String(required=True, validate=validate.Length(min=1, max=280))
+    text = Text(required=True, validate=validate.Length(min=1, max=280))
     hours = fields.Integer(load_default=12, validate=validate.Range(min=1, max=24 * 14))
 
 

@@ -70,6 +70,30 @@ def calendar_details():
 
 
 class Metrics:
+    """Prometheus metrics. With METRICS_PORT set they are served on that port only, and
+    every route but /metrics is 404 there (MetricsListener): the public port, which the
+    ingress routes to, never shows them."""
+
+    def __init__(self, metrics_port=None):
+        self.metrics_port = metrics_port
+
     def on_get(self, req, resp):
+        if self.metrics_port and not on_port(req, self.metrics_port):
+            raise falcon.HTTPNotFound()
         resp.content_type = CONTENT_TYPE_LATEST
         resp.data = generate_latest()
+
+
+def on_port(req, port):
+    return str(req.env.get("SERVER_PORT", "")) == str(port)
+
+
+class MetricsListener:
+    """Middleware: on the metrics port, nothing but /metrics answers."""
+
+    def __init__(self, metrics_port):
+        self.metrics_port = metrics_port
+
+    def process_request(self, req, resp):
+        if self.metrics_port and on_port(req, self.metrics_port) and req.path != "/metrics":
+            raise falcon.HTTPNotFound()

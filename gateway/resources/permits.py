@@ -1,10 +1,12 @@
 import base64
+import urllib.parse
 
 import falcon
 from marshmallow import RAISE, Schema, fields, validate
 
 from gateway.auth import Authorizer, staff
 from gateway.errors import Problem, invalid
+from gateway.ratelimit import Limit
 from gateway.resources.tickets import idempotency_key
 from gateway.validation import load
 from services.permits.schemas import Application, Transition
@@ -59,7 +61,13 @@ class Permits:
                                    query["overdue"])
 
 
+# Public reads keyed by a code someone could try to enumerate: per address.
+LOOKUPS = Limit("lookups", per_minute=60, burst=30)
+
+
 class Permit:
+    rate_limit = {"GET": LOOKUPS}
+
     def __init__(self, rpc):
         self.rpc = rpc
 
@@ -85,6 +93,8 @@ class PermitTransitions:
 
 
 class Verify:
+    rate_limit = {"GET": LOOKUPS}
+
     def __init__(self, rpc):
         self.rpc = rpc
 
@@ -102,15 +112,18 @@ MAX_UPLOAD_BYTES = 10_000_000
 class PermitDocuments:
     """multipart/form-data: ``document`` (the code the permit type asks for) and ``file``."""
 
+    body_media = "multipart/form-data"
+    max_body = MAX_UPLOAD_BYTES + 10_000  # the file and the form's own lines
+    # Per address (besides the service's caps per application): uploads cost storage.
+    rate_limit = {"POST": Limit("uploads", per_minute=20, burst=20)}
+
     def __init__(self, rpc):
         self.rpc = rpc
         self.multipart = falcon.media.MultipartFormHandler()
 
     def on_post(self, req, resp, tracking_code):
-        if (req.content_length or 0) > MAX_UPLOAD_BYTES + 10_000:
-            raise Problem(falcon.HTTP_413, "Too large", f"Uploads are limited to {MAX_UPLOAD_BYTES} bytes")
-        if not (req.content_type or "").startswith("multipart/form-data"):
-            raise Problem(falcon.HTTP_415, "Unsupported Media Type", "Send multipart/form-data")
+        if not req.content_length:  # RequestBody measured a body sent without a length
+            raise invalid([("file", "required")])
         document, content = None, None
         try:
             form = self.multipart.deserialize(req.bounded_stream, req.content_type, req.content_length)
@@ -134,20 +147,65 @@ class PermitDocuments:
 
 
 class PermitCertificate:
-    """GET the printable PDF: staff token, or the applicant's secret (header, or
-    ``?secret=`` so a plain link from the applicant's page can open it)."""
+    """The printable PDF: GET with a staff token or the X-Applicant-Secret header, or
+    POST a form with ``secret`` (the applicant's page uses a form, so the secret never
+    sits in a URL, a history or a server log)."""
 
-    def __init__(self, rpc, authz, public_url=None):
+    body_media = "application/x-www-form-urlencoded"
+
+    def __init__(self, rpc, authz, public_url):
         self.rpc = rpc
         self.authz = authz
         self.public_url = public_url
 
+    def on_post(self, req, resp, tracking_code):
+        form = urllib.parse.parse_qs(req.bounded_stream.read().decode("utf-8", "replace"))
+        secret = (form.get("secret") or [""])[0]
+        if not secret:
+            raise invalid([("secret", "required")])
+        self._send(req, resp, tracking_code, secret, None)
+
     def on_get(self, req, resp, tracking_code):
-        secret = req.get_header("X-Applicant-Secret") or req.get_param("secret")
+        secret = req.get_header("X-Applicant-Secret")
         claims = self.authz.claims(req) if req.get_header("Authorization") or not secret else None
+        self._send(req, resp, tracking_code, secret, claims)
+
+    def _send(self, req, resp, tracking_code, secret, claims):
         pdf = self.rpc.call("permits", "certificate", tracking_code,
-                            self.public_url or req.prefix, staff=claims, applicant_secret=secret)
+                            self.public_url, staff=claims, applicant_secret=secret)
         resp.content_type = "application/pdf"
         resp.downloadable_as = f"izin-{tracking_code}.pdf"
         resp.set_header("Cache-Control", "private, no-store")
         resp.data = base64.b64decode(pdf)
+
+
+class PermitDocument:
+    """A staff member opens an uploaded document (the service checks the office).
+    Served as an attachment with the type checked at upload; nosniff is on every answer."""
+
+    access = {"GET": staff("clerk")}
+    MEDIA = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+
+    def __init__(self, permits):
+        self.permits = permits
+
+    def on_get(self, req, resp, tracking_code, document):
+        found = self.permits.document(tracking_code, document, req.context.staff)
+        resp.content_type = self.MEDIA[found["format"]]
+        resp.downloadable_as = f"{tracking_code}-{found['document']}.{found['format']}"
+        resp.set_header("Cache-Control", "no-store")
+        resp.set_header("Content-Security-Policy", "default-src 'none'; sandbox")
+        resp.set_header("Digest", f"sha-256={base64.b64encode(bytes.fromhex(found['sha256'])).decode()}")
+        resp.data = base64.b64decode(found["content"])
+
+
+class ApplicantSecret:
+    """POST with the current X-Applicant-Secret: a new secret; the old one stops working."""
+
+    def __init__(self, permits):
+        self.permits = permits
+
+    def on_post(self, req, resp, tracking_code):
+        resp.set_header("Cache-Control", "no-store")
+        resp.media = self.permits.rotate_applicant_secret(tracking_code,
+                                                          req.get_header("X-Applicant-Secret"))

@@ -79,10 +79,12 @@ def _check_token(token):
 
 
 def idempotency_key(req):
+    """The client's Idempotency-Key, scoped to this client (its address, as rate limits
+    see it): another client sending the same key never reaches this one's result."""
     value = req.get_header("Idempotency-Key")
     if value is None:
         return None
     if _IDEMPOTENCY.match(value) is None:
         raise Problem(falcon.HTTP_422, "Invalid input", "Bad Idempotency-Key header",
                       errors=[{"field": "Idempotency-Key", "message": "8–128 letters, digits or ._:-"}])
-    return value
+    return f"{req.context.client}|{value}"

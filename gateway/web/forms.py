@@ -33,9 +33,10 @@ class Form:
     def all(self, key):
         return [v for v in self.values.get(key, []) if v]
 
-    def idempotency_key(self):
+    def idempotency_key(self, req):
+        """The form's key, scoped to the client as the API's keys are (gateway/resources/tickets.py)."""
         key = self.first("key", 128)
-        return key if IDEMPOTENCY_KEY.match(key) else None
+        return f"{req.context.client}|{key}" if IDEMPOTENCY_KEY.match(key) else None
 
 
 def load(schema, data):

@@ -3,7 +3,6 @@ console, a citizen's ticket and its QR code."""
 import datetime as dt
 import io
 import json
-import os
 import re
 import secrets
 
@@ -14,6 +13,7 @@ from gateway.clients import errors
 from gateway.resources.tickets import IssueRequest
 from gateway.web.base import Missing, Page, problem_text
 from gateway.web.forms import Form, field_errors, load
+from services.common import config as senja_config
 from services.common.events import PRIORITY_REASONS
 from services.queue.domain import token_key
 
@@ -75,7 +75,7 @@ class Kiosk(Page):
         request = load(IssueRequest(), {"service": form.first("service", 16), "channel": "kiosk",
                                         "priority_reason": form.first("priority_reason", 40) or None})
         ticket = self.clients.queue.issue_ticket(office_id, request,
-                                                 idempotency_key=form.idempotency_key(), actor="kiosk")
+                                                 idempotency_key=form.idempotency_key(req), actor="kiosk")
         if ticket.get("replayed"):
             return self._page(req, resp, office_id, notice=req.context.t("kiosk.replayed"))
         self._page(req, resp, office_id, ticket=ticket, status=falcon.HTTP_201)
@@ -244,7 +244,7 @@ class TicketQr:
     def on_get(self, req, resp, token):
         if not TOKEN.match(token):
             raise falcon.HTTPNotFound()
-        base = os.environ.get("SENJA_PUBLIC_URL", "").rstrip("/") or req.forwarded_prefix
+        base = senja_config.from_env().public_url  # configured, never the request's Host
         qr = segno.make(f"{base}/t/{token}", error="m")
         resp.content_type = "image/svg+xml"
         resp.cache_control = ["private", "max-age=86400"]

@@ -94,7 +94,7 @@ class PermitsPage(Page):
         ptype = self._type(form.first("permit_type", 20))
         req.context.ptype = ptype
         made = self.clients.permits.apply(application(ptype, form),
-                                          idempotency_key=form.idempotency_key())
+                                          idempotency_key=form.idempotency_key(req))
         self._apply_page(req, resp, ptype, made=made, status=falcon.HTTP_201)
 
     def reshow(self, req, resp, exc):

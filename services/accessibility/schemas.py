@@ -1,6 +1,7 @@
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from services.accessibility.domain import KINDS, STATUSES, measurement_problems
+from services.common.text import Text
 from services.queue.schemas import OFFICE_ID, Names
 
 
@@ -40,7 +41,7 @@ class FacilityPatch(Schema):
         unknown = RAISE
 
     status = fields.String(validate=validate.OneOf(STATUSES))
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    reason = Text(load_default="", validate=validate.Length(max=500), multiline=True)
     name = fields.Nested(Names)
     measurements = fields.Dict(keys=fields.String(validate=validate.Length(max=40)), values=fields.Raw())
 
@@ -49,5 +50,5 @@ class ProblemReport(Schema):
     class Meta:
         unknown = RAISE
 
-    description = fields.String(required=True, validate=validate.Length(min=5, max=1000))
-    contact = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    description = Text(required=True, validate=validate.Length(min=5, max=1000), multiline=True)
+    contact = Text(load_default=None, allow_none=True, validate=validate.Length(max=20))

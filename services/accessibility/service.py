@@ -1,12 +1,12 @@
 """Accessibility service entrypoints: each office's facilities and their state."""
 import datetime as dt
-import hashlib
 import logging
 import uuid
 
 from lokal import normalize_phone, partial_mask
 
 from marshmallow import ValidationError
+from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from prometheus_client import Counter
@@ -36,6 +36,7 @@ class AccessibilityService(Observable, FollowsOffices):
     name = "accessibility"
 
     store = Storage(AccessibilityStore, "senja_accessibility")
+    config = Config()
     dispatch = EventDispatcher()
 
     @rpc(expected_exceptions=EXPECTED)
@@ -67,10 +68,10 @@ class AccessibilityService(Observable, FollowsOffices):
     def add_facility(self, office_id, facility, staff):
         _check_office(staff, office_id)
         data = self._load({**facility, "office_id": office_id, "verified_at": utcnow().isoformat(),
-                           "verified_by": staff["sub"]})
+                           "verified_by": public_actor(staff)})
         if self.store.get_facility(data["id"]) is not None:
             raise Conflict(f"A facility {data['id']} exists already", reason="exists")
-        return self._save(data, f"staff:{staff['sub']}", "added")
+        return self._save(data, f"staff:{staff['sub']}", "added", public_actor(staff))
 
     @rpc(expected_exceptions=EXPECTED)
     def update_facility(self, facility_id, changes, staff):
@@ -92,13 +93,17 @@ class AccessibilityService(Observable, FollowsOffices):
         if problems:
             raise Invalid.fields(problems)
         updated = {**facility, **patch, "measurements": measurements, "verified_at": utcnow(),
-                   "verified_by": staff["sub"], "source": "staff on site"}
-        return self._save(updated, f"staff:{staff['sub']}", reason or "measurements")
+                   "verified_by": public_actor(staff), "source": "staff on site"}
+        return self._save(updated, f"staff:{staff['sub']}", reason or "measurements",
+                          public_actor(staff))
 
     @rpc(expected_exceptions=EXPECTED)
     def facility_history(self, facility_id):
         self._facility(facility_id)
-        return [{**h, "at": h["at"].isoformat()} for h in self.store.history_of(facility_id)]
+        # Public: who acted is shown by role (staff:supervisor), never by username.
+        return [{**{k: v for k, v in h.items() if k != "public_actor"}, "at": h["at"].isoformat(),
+                 "actor": h.get("public_actor") or _role_only(h["actor"])}
+                for h in self.store.history_of(facility_id)]
 
     @rpc(expected_exceptions=EXPECTED)
     def report_problem(self, facility_id, report, idempotency_key=None):
@@ -114,8 +119,10 @@ class AccessibilityService(Observable, FollowsOffices):
             contact = normalize_phone(data["contact"])
             if contact is None:
                 raise Invalid.fields([("contact", "not an Indonesian phone number")])
-        report_id = (hashlib.sha256(f"{facility_id}|{idempotency_key}".encode()).hexdigest()[:16]
-                     if idempotency_key else uuid.uuid4().hex[:16])
+        report_id = uuid.uuid4().hex[:16]
+        if idempotency_key:
+            report_id = self.store.claim_idempotency_key(
+                idempotency_key, facility_id, data, report_id, self.config["SENJA_SECRET"])
         entry = {"id": report_id, "facility_id": facility_id,
                  "office_id": facility["office_id"], "description": data["description"],
                  "contact": contact, "at": utcnow(), "state": "open"}
@@ -195,14 +202,16 @@ class AccessibilityService(Observable, FollowsOffices):
             raise NotFound(f"Unknown facility {facility_id}")
         return found
 
-    def _save(self, data, actor, reason):
+    def _save(self, data, actor, reason, public=None):
+        """``actor`` is kept for the audit; ``public`` (a role) is what the public history shows."""
         now = utcnow()
         previous = self.store.put_facility(data)
         before = previous.get("status") if previous else None
         if before != data["status"]:
             self.store.record({"facility_id": data["id"], "office_id": data["office_id"],
                                "at": now, "actor": actor, "from": before,
-                               "to": data["status"], "reason": reason})
+                               "to": data["status"], "reason": reason,
+                               "public_actor": public or actor})
             events.publish(self.dispatch, "facility_status_changed", {
                 "at": now, "actor": actor, "request_id": self.request_id,
                 "facility_id": data["id"], "office_id": data["office_id"], "kind": data["kind"],
@@ -226,6 +235,15 @@ class AccessibilityService(Observable, FollowsOffices):
                 "effective_status": domain.effective_status(facility, now),
                 "standard_issues": [{"field": f, "message": m} for f, m in
                                     domain.standard_issues(facility["kind"], facility.get("measurements", {}))]}
+
+
+def public_actor(staff):
+    return f"staff:{staff['role']}"
+
+
+def _role_only(actor):
+    """History written before roles were recorded: hide the username."""
+    return "staff" if actor.startswith("staff:") else actor
 
 
 def _check_office(staff, office_id):

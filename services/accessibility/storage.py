@@ -2,6 +2,7 @@
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from services.common import idempotency
 from services.common.mongo import MongoStore
 from services.common.offices import OfficeDirectoryStore
 
@@ -15,6 +16,7 @@ class AccessibilityStore(MongoStore, OfficeDirectoryStore):
     def ensure_indexes(self):
         self.facilities.create_index([("office_id", ASCENDING)])
         self.history.create_index([("facility_id", ASCENDING), ("at", ASCENDING)])
+        idempotency.ensure_indexes(self.db.idempotency)
 
     def put_facility(self, facility):
         previous = self.facilities.find_one_and_replace(
@@ -32,6 +34,10 @@ class AccessibilityStore(MongoStore, OfficeDirectoryStore):
 
     def history_of(self, facility_id):
         return list(self.history.find({"facility_id": facility_id}, {"_id": 0}).sort("at", ASCENDING))
+
+    def claim_idempotency_key(self, key, facility_id, request, report_id, secret):
+        return idempotency.claim(self.db.idempotency, secret, "report_problem", key,
+                                 {"facility_id": facility_id, "report": request}, report_id)
 
     def add_report(self, report):
         """The stored report: this one, or the one already filed under its id (a retry)."""

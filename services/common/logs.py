@@ -2,7 +2,10 @@
 
 Every record is rendered, then scrubbed: NIK-like 16-digit numbers, NIB-like
 13-digit numbers and Indonesian phone numbers are masked whatever logged them
-(our code, nameko, kombu or a traceback that echoes a payload).
+(our code, nameko, kombu or a traceback that echoes a payload). Hex
+identifiers (request ids, ticket ids, ObjectIds, digests, UUIDs) are left
+exactly as they are: a 32-hex request id may hold 16 digits in a row, and a
+log whose request ids were rewritten cannot be followed.
 """
 import json
 import logging
@@ -22,7 +25,26 @@ _PII = [
 ]
 
 
+# A whole hex word of an identifier's length (UUID, 16/24/32/40/64 hex digits) with at
+# least one letter: never a NIK, NIB or phone number, which are digits only.
+_HEX_ID = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|(?=[0-9a-fA-F]*[a-fA-F])(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40}|[0-9a-fA-F]{32}"
+    r"|[0-9a-fA-F]{24}|[0-9a-fA-F]{16}))(?![0-9A-Za-z])")
+
+
 def scrub(text):
+    """``text`` with personal data masked; hex identifiers kept as they are."""
+    kept, last = [], 0
+    for match in _HEX_ID.finditer(text):
+        kept.append(_mask(text[last:match.start()]))
+        kept.append(match.group())
+        last = match.end()
+    kept.append(_mask(text[last:]))
+    return "".join(kept)
+
+
+def _mask(text):
     for pattern, replacement in _PII:
         text = pattern.sub(replacement, text)
     return text

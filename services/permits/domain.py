@@ -252,3 +252,34 @@ def check_document(permit_type, code, content):
 def missing_documents(permit_type, uploaded):
     return [d["code"] for d in permit_type.get("documents", [])
             if d.get("required", True) and d["code"] not in uploaded]
+
+
+# What one application may store: every upload counts (replacements too), and the
+# current documents together stay under a cap, so a tracking code cannot become
+# free file storage.
+MAX_UPLOADS = 20
+MAX_APPLICATION_BYTES = 20_000_000
+
+
+def check_upload_quota(uploads_so_far, documents, code, new_bytes):
+    """Problems with one more upload of ``code`` (``new_bytes`` long) to an application
+    that has had ``uploads_so_far`` uploads and holds ``documents`` now."""
+    if uploads_so_far >= MAX_UPLOADS:
+        return [("file", f"this application has had its {MAX_UPLOADS} uploads; ask the office")]
+    kept = sum(d.get("bytes", 0) for c, d in documents.items() if c != code)
+    if kept + new_bytes > MAX_APPLICATION_BYTES:
+        return [("file", f"the application's documents would exceed {MAX_APPLICATION_BYTES} bytes")]
+    return []
+
+
+# Duties -------------------------------------------------------------------------
+# Intake passes (accept) only with every required document present: reviewing them
+# is the reviewer's job. Four eyes: the staff member who approved an application may
+# not also sign it; another supervisor (or the camat, role admin) signs.
+def check_duties(action, actor, approved_by, missing):
+    """Problems (RuleBroken) or PermissionError for ``actor`` doing ``action``."""
+    if action == "accept" and missing:
+        raise RuleBroken([("documents", f"required documents missing: {', '.join(missing)}")])
+    if action == "sign" and approved_by and actor == approved_by:
+        raise PermissionError("whoever approved an application may not also sign it: "
+                              "another supervisor or the camat signs")

@@ -3,6 +3,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, pre_load, valid
                          validates_schema)
 
 from services.common.calendar import parse_iso_date
+from services.common.text import Text
 from services.permits.domain import KBLI_FORM, NIB_FORM, NIK_FORM, normalize_nik
 from services.queue.schemas import CODE, OFFICE_ID, Names
 
@@ -79,13 +80,13 @@ class Applicant(Strict):
         if isinstance(data, dict) and isinstance(data.get("nik"), str):
             return {**data, "nik": normalize_nik(data["nik"])}
         return data
-    name = fields.String(required=True, validate=validate.Length(min=2, max=120))
+    name = Text(required=True, validate=validate.Length(min=2, max=120))
     phone = fields.String(required=True, validate=validate.Length(min=8, max=20))
 
 
 class Business(Strict):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=160))
-    address = fields.String(required=True, validate=validate.Length(min=5, max=300))
+    name = Text(required=True, validate=validate.Length(min=2, max=160))
+    address = Text(required=True, validate=validate.Length(min=5, max=300), multiline=True)
     kbli = fields.String(load_default=None, allow_none=True,
                          validate=_whole(KBLI_FORM, "KBLI codes have 5 digits 0-9"))
     nib = fields.String(load_default=None, allow_none=True,
@@ -133,4 +134,4 @@ def _is_date(text):
 
 class Transition(Strict):
     action = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    note = fields.String(load_default="", validate=validate.Length(max=1000))
+    note = Text(load_default="", validate=validate.Length(max=1000), multiline=True)

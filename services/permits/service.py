@@ -4,6 +4,7 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
@@ -125,12 +126,11 @@ class PermitsService(Observable, FollowsOffices):
         secret = self.config["SENJA_SECRET"]
         code = domain.tracking_code(permit_type["code"], today)
         if idempotency_key:
-            code = self.store.claim_idempotency_key(
-                domain.keyed_hash(secret, "idempotency", idempotency_key), code)
+            code = self.store.claim_idempotency_key(idempotency_key, code, data, secret)
             existing = self.store.get(code)
             if existing is not None:
                 return {**self._public(existing, office), "replayed": True,
-                        "applicant_secret": self._applicant_secret(code)}
+                        "applicant_secret": self._applicant_secret(existing)}
         nik = data["applicant"]["nik"]
         permit = {
             "_id": code, "office_id": office["office_id"], "permit_type": permit_type["code"],
@@ -152,7 +152,7 @@ class PermitsService(Observable, FollowsOffices):
         self._record(permit, "submit", None, "submitted", "applicant", "", now)
         events.publish(self.dispatch, "permit_submitted", self._event(permit, "applicant", now))
         return {**self._public(permit, office), "replayed": False,
-                "applicant_secret": self._applicant_secret(code)}
+                "applicant_secret": self._applicant_secret(permit)}
 
     @rpc(expected_exceptions=EXPECTED)
     def public_status(self, tracking_code):
@@ -173,11 +173,14 @@ class PermitsService(Observable, FollowsOffices):
                 raise Forbidden("Your account is not for this office")
             kind, role, actor = "staff", staff.get("role"), f"staff:{staff.get('sub')}"
         else:
-            if not hmac.compare_digest(applicant_secret or "", self._applicant_secret(tracking_code)):
+            if not self._is_applicant(permit, applicant_secret):
                 raise Forbidden("Only the applicant (with the applicant secret) or staff may do this")
             kind, role, actor = "applicant", None, "applicant"
+        permit_type = self.store.get_type(permit["permit_type"]) or {}
         try:
             target = domain.check_transition(permit["status"], req["action"], kind, role, req["note"])
+            domain.check_duties(req["action"], actor, permit.get("approved_by", ""),
+                                domain.missing_documents(permit_type, permit.get("documents", {})))
         except domain.RuleBroken as broken:
             raise Invalid.fields(broken.problems)
         except PermissionError as err:
@@ -188,6 +191,8 @@ class PermitsService(Observable, FollowsOffices):
         now = utcnow()
         today = calendar.local_date(office, now)
         changes = {"status": target}
+        if req["action"] == "approve":
+            changes["approved_by"] = actor
         if target == "returned_for_revision":
             changes["paused_since"] = today.isoformat()
         if req["action"] == "resubmit" and permit["paused_since"]:
@@ -219,7 +224,7 @@ class PermitsService(Observable, FollowsOffices):
     def upload_document(self, tracking_code, document, content_b64, applicant_secret):
         """The applicant uploads a required document (PDF/JPEG/PNG, checked by content)."""
         permit = self._permit(tracking_code)
-        if not hmac.compare_digest(applicant_secret or "", self._applicant_secret(tracking_code)):
+        if not self._is_applicant(permit, applicant_secret):
             raise Forbidden("Only the applicant (with the applicant secret) may upload documents")
         if permit["status"] not in domain.UPLOAD_STATUSES:
             raise Conflict(f"Documents cannot be added to a permit that is {permit['status']}",
@@ -230,6 +235,8 @@ class PermitsService(Observable, FollowsOffices):
             raise Invalid.fields([("file", "not valid base64")])
         fmt, problems = domain.check_document(self.store.get_type(permit["permit_type"]) or {},
                                               document, content)
+        problems = problems or domain.check_upload_quota(
+            permit.get("uploads", 0), permit.get("documents", {}), document, len(content))
         if problems:
             raise Invalid.fields(problems)
         digest = hashlib.sha256(content).hexdigest()
@@ -239,10 +246,14 @@ class PermitsService(Observable, FollowsOffices):
         entry = {"file_id": file_id, "format": fmt, "bytes": len(content), "sha256": digest,
                  "uploaded_at": now.isoformat()}
         moved = self.store.transition(tracking_code, permit["version"],
-                                      {f"documents.{document}": entry})
+                                      {f"documents.{document}": entry,
+                                       "uploads": permit.get("uploads", 0) + 1})
         if moved is None:
             self.store.delete_file(file_id)  # nothing half-written
             raise Conflict("The permit changed meanwhile; try again", reason="stale")
+        replaced = permit.get("documents", {}).get(document)
+        if replaced:  # the new file is in place: the one it replaces goes
+            self.store.delete_file(replaced["file_id"])
         self._record(moved, f"upload:{document}", permit["status"], permit["status"], "applicant", "", now)
         return {"document": document, "format": fmt, "bytes": len(content), "sha256": digest,
                 "missing": domain.missing_documents(self.store.get_type(permit["permit_type"]) or {},
@@ -255,7 +266,7 @@ class PermitsService(Observable, FollowsOffices):
         if staff is not None:
             if permit["office_id"] not in staff.get("offices", []):
                 raise Forbidden("Your account is not for this office")
-        elif not hmac.compare_digest(applicant_secret or "", self._applicant_secret(tracking_code)):
+        elif not self._is_applicant(permit, applicant_secret):
             raise Forbidden("Only the applicant (with the applicant secret) or staff may do this")
         if permit["status"] not in domain.VALID_PERMIT:
             raise Conflict("Only an issued permit has a certificate", reason="not_issued",
@@ -266,6 +277,34 @@ class PermitsService(Observable, FollowsOffices):
         pdf = certificate.render(permit, self.store.get_type(permit["permit_type"]),
                                  self.store.office_copy(permit["office_id"]), url)
         return base64.b64encode(pdf).decode()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def document(self, tracking_code, document, staff):
+        """An uploaded document, for staff of the permit's office (reviewing it is their job):
+        {document, format (checked by content at upload), sha256, content (base64)}."""
+        permit = self._permit(tracking_code)
+        if permit["office_id"] not in (staff or {}).get("offices", []):
+            raise Forbidden("Your account is not for this office")
+        entry = permit.get("documents", {}).get(document) if isinstance(document, str) else None
+        if entry is None:
+            raise NotFound("This application has no such document")
+        return {"document": document, "format": entry["format"], "sha256": entry["sha256"],
+                "content": base64.b64encode(self.store.read_file(entry["file_id"])).decode()}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def rotate_applicant_secret(self, tracking_code, applicant_secret):
+        """The applicant replaces their secret (seen by someone else, say): the old one
+        stops working at once."""
+        permit = self._permit(tracking_code)
+        if not self._is_applicant(permit, applicant_secret):
+            raise Forbidden("Only the applicant (with the applicant secret) may do this")
+        moved = self.store.transition(tracking_code, permit["version"],
+                                      {"secret_salt": secrets.token_hex(16)})
+        if moved is None:
+            raise Conflict("The permit changed meanwhile; try again", reason="stale")
+        self._record(moved, "rotate_secret", permit["status"], permit["status"], "applicant", "",
+                     utcnow())
+        return {"tracking_code": tracking_code, "applicant_secret": self._applicant_secret(moved)}
 
     @rpc(expected_exceptions=EXPECTED)
     def work_list(self, office_id, status=None, overdue=None):
@@ -285,7 +324,8 @@ class PermitsService(Observable, FollowsOffices):
     def verify(self, permit_number, code):
         """Is this issued permit genuine and valid? Answers the same for forged and unknown."""
         permit = self.store.by_number(permit_number) if permit_number else None
-        if permit is None or not domain.verify(self.config["SENJA_SECRET"], permit_number, code):
+        if permit is None or not any(domain.verify(secret, permit_number, code)
+                                     for secret in self._secrets()):
             return {"permit_number": permit_number, "genuine": False, "valid": False}
         return {"permit_number": permit_number, "genuine": True,
                 "valid": permit["status"] in domain.VALID_PERMIT, "status": permit["status"],
@@ -306,9 +346,22 @@ class PermitsService(Observable, FollowsOffices):
             raise NotFound(f"Unknown office {office_id}")
         return office
 
-    def _applicant_secret(self, tracking_code):
-        # Derived, never stored in clear: an idempotent retry can hand it back.
-        return domain.keyed_hash(self.config["SENJA_SECRET"], "applicant-secret", tracking_code)[:32]
+    def _secrets(self):
+        """The current SENJA_SECRET, then those before a rotation (verification only)."""
+        return [self.config["SENJA_SECRET"], *self.config.get("SENJA_PREVIOUS_SECRETS", [])]
+
+    def _applicant_secret(self, permit, key=None):
+        # Derived, never stored in clear: an idempotent retry can hand it back. The salt
+        # changes when the applicant rotates the secret (none until then).
+        salt = permit.get("secret_salt", "")
+        value = f"{permit['_id']}|{salt}" if salt else permit["_id"]
+        return domain.keyed_hash(key or self.config["SENJA_SECRET"], "applicant-secret", value)[:32]
+
+    def _is_applicant(self, permit, presented):
+        # A secret handed out before a SENJA_SECRET rotation keeps working.
+        presented = (presented or "").encode()
+        return any(hmac.compare_digest(presented, self._applicant_secret(permit, key).encode())
+                   for key in self._secrets())
 
     def _due(self, office, start, sla_days, paused_days):
         return domain.add_working_days(start, sla_days + paused_days,

@@ -4,6 +4,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from services.common import idempotency
 from services.common.mongo import MongoStore
 from services.common.offices import OfficeDirectoryStore
 
@@ -21,6 +22,7 @@ class PermitStore(MongoStore, OfficeDirectoryStore):
         self.permits.create_index([("applicant.nik_hash", ASCENDING)])
         self.permits.create_index([("permit_number", ASCENDING)])
         self.history.create_index([("tracking_code", ASCENDING), ("at", ASCENDING)])
+        idempotency.ensure_indexes(self.db.idempotency)
 
     # permit types ----------------------------------------------------------
     def put_type(self, permit_type):
@@ -34,12 +36,8 @@ class PermitStore(MongoStore, OfficeDirectoryStore):
         return self.types.find_one({"_id": code}, {"_id": 0})
 
     # applications ----------------------------------------------------------
-    def claim_idempotency_key(self, key, tracking_code):
-        try:
-            self.db.idempotency.insert_one({"_id": key, "tracking_code": tracking_code})
-            return tracking_code
-        except DuplicateKeyError:
-            return self.db.idempotency.find_one({"_id": key})["tracking_code"]
+    def claim_idempotency_key(self, key, tracking_code, request, secret):
+        return idempotency.claim(self.db.idempotency, secret, "apply", key, request, tracking_code)
 
     def insert(self, permit):
         """False when the tracking code is taken (the caller draws another)."""

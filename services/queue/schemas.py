@@ -3,6 +3,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from services.common.events import PRIORITY_REASONS
 from services.common.calendar import TIMEZONES, validate_office_calendar
+from services.common.text import Text
 
 OFFICE_ID = validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$", error="must be a Kemendagri kecamatan code like 33.71.02")
 CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,15}$", error="must be upper-case letters/digits")
@@ -14,8 +15,8 @@ class Strict(Schema):
 
 
 class Names(Strict):
-    id = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    en = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    id = Text(required=True, validate=validate.Length(min=1, max=120))
+    en = Text(required=True, validate=validate.Length(min=1, max=120))
 
 
 class ServiceConfig(Strict):
@@ -28,7 +29,7 @@ class ServiceConfig(Strict):
 
 class CounterConfig(Strict):
     id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9-]{1,12}$"))
-    name = fields.String(required=True)
+    name = Text(required=True)
     services = fields.List(fields.String(validate=CODE), required=True,
                            validate=validate.Length(min=1))
     accessible = fields.Boolean(load_default=False)  # lowered priority counter
@@ -42,7 +43,7 @@ class Location(Strict):
 class Closure(Strict):
     # Text checked as strict YYYY-MM-DD by validate_office_calendar (fields.Date takes 20260817).
     date = fields.String(required=True)
-    reason = fields.String(load_default="Closed")
+    reason = Text(load_default="Closed")
 
 
 class OfficeConfig(Strict):
@@ -50,7 +51,7 @@ class OfficeConfig(Strict):
     name = fields.String(load_default=None)  # filled from the Kemendagri dataset
     region_path = fields.String(load_default="")
     timezone = fields.String(required=True, validate=validate.OneOf(TIMEZONES))
-    address = fields.String(load_default="")
+    address = Text(load_default="")
     location = fields.Nested(Location, load_default=None, allow_none=True)
     sessions = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.String())),
                            required=True)

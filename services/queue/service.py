@@ -103,7 +103,8 @@ class QueueService(Observable):
         now = utcnow()
         ticket_id = uuid.uuid4().hex
         if idempotency_key:
-            owner = self.store.claim_idempotency_key(office_id, idempotency_key, ticket_id)
+            owner = self.store.claim_idempotency_key(office_id, idempotency_key, ticket_id, req,
+                                                     self.config["SENJA_SECRET"])
             existing = self.store.get_ticket(owner)
             if existing is not None:
                 return {**self._status(existing, office), "replayed": True,

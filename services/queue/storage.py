@@ -5,6 +5,7 @@ import time
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from services.common import idempotency
 from services.common.mongo import MongoStore
 
 # A call_next holds its counter this long at most. Longer than the gateway's RPC
@@ -58,6 +59,7 @@ class QueueStore(MongoStore):
             [("office_id", ASCENDING), ("issued_service", ASCENDING),
              ("local_date", ASCENDING), ("serial", ASCENDING)], unique=True)
         self.tickets.create_index([("ticket_key", ASCENDING)], unique=True)
+        idempotency.ensure_indexes(self.idempotency)
         self.tickets.create_index(
             [("office_id", ASCENDING), ("status", ASCENDING), ("sort_key", ASCENDING)])
         self.tickets.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
@@ -113,13 +115,11 @@ class QueueStore(MongoStore):
         return doc["seq"] if doc else 0
 
     # idempotency ---------------------------------------------------------
-    def claim_idempotency_key(self, office_id, key, ticket_id):
-        """Returns the ticket id this key belongs to (ours if we claimed it first)."""
-        try:
-            self.idempotency.insert_one({"_id": f"{office_id}|{key}", "ticket_id": ticket_id})
-            return ticket_id
-        except DuplicateKeyError:
-            return self.idempotency.find_one({"_id": f"{office_id}|{key}"})["ticket_id"]
+    def claim_idempotency_key(self, office_id, key, ticket_id, request, secret):
+        """Returns the ticket id this key belongs to (ours if we claimed it first);
+        Invalid when the key was used for a different request (services.common.idempotency)."""
+        return idempotency.claim(self.idempotency, secret, "issue_ticket", key,
+                                 {"office_id": office_id, "request": request}, ticket_id)
 
     # tickets -------------------------------------------------------------
     def insert_ticket(self, ticket):

@@ -214,7 +214,9 @@ def test_every_component_has_a_deployment_and_a_service(rendered, overlay):
         assert svc_port["port"] == port and svc_port["targetPort"] == "http"
         (container,) = dep["spec"]["template"]["spec"]["containers"]
         assert container["args"] == args
-        assert container["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+        assert container["ports"][0] == {"name": "http", "containerPort": port, "protocol": "TCP"}
+        # the gateway's second port serves /metrics alone, to the cluster (not in the Service)
+        assert [p["name"] for p in container["ports"][1:]] == (["metrics"] if component == "gateway" else [])
 
 
 @overlay_params()
@@ -545,8 +547,9 @@ def test_network_policies(rendered, overlay):
     gw_labels = deployment(docs, "gateway")["spec"]["template"]["metadata"]["labels"]
     ingress = rules_for(gw_labels, "ingress")
     assert any("ingress-nginx" in ns_peers(r) and _ports(r) == {8000} for r in ingress)
-    assert any("monitoring" in ns_peers(r) for r in ingress)
-    assert all(_ports(r) == {8000} for r in ingress)
+    # Prometheus reaches the metrics port only; the ingress controller never reaches it.
+    assert all(_ports(r) == ({8000} if "ingress-nginx" in ns_peers(r) else {9090}) for r in ingress)
+    assert any("monitoring" in ns_peers(r) and _ports(r) == {9090} for r in ingress)
 
     rabbit = {"app.kubernetes.io/name": "senja-rabbitmq", "app.kubernetes.io/component": "rabbitmq"}
     mongo = {"app": "senja-mongodb-svc"}
@@ -679,3 +682,25 @@ def test_checkov_reports_no_unexplained_failure(rendered, tmp_path):
                              + "\n".join(sorted(set(unexplained))))
     stale = set(skips) - {f["check_id"] for f in failed}
     assert not stale, f"checkov-skips.yaml lists checks that no longer fail: {sorted(stale)}"
+
+
+@overlay_params()
+def test_public_url_proxies_and_metrics_are_set_for_the_ingress(rendered, overlay):
+    """QR codes and certificates point at the Ingress host (never a request's Host), the
+    client address is read through the ingress controller's one hop (else every citizen
+    shares its address and one rate-limit bucket), and /metrics is on a port the
+    ingress's Service does not expose."""
+    _, docs = rendered[overlay]
+    data = config_data(docs)
+    ingress = one(docs, "Ingress", "senja-gateway")
+    host = ingress["spec"]["rules"][0]["host"]
+    assert data["SENJA_PUBLIC_URL"] == f"https://{host}"
+    assert data["TRUSTED_PROXIES"] == "1"
+    assert data["METRICS_PORT"] == "9090" and data["METRICS_PORT"] != data["PORT"]
+    service = one(docs, "Service", "senja-gateway")
+    assert {p["port"] for p in service["spec"]["ports"]} == {int(data["PORT"])}
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": "senja-gateway", "port": {"name": "http"}}
+    template = deployment(docs, "gateway")["spec"]["template"]
+    assert template["metadata"]["annotations"]["prometheus.io/port"] == data["METRICS_PORT"]
+    assert "SENJA_ENV" not in data  # only local runs accept the public development secret

@@ -18,9 +18,10 @@ from tests.support import http
 pytestmark = pytest.mark.stack
 CLERK = "clerk.utara"
 SUPERVISOR = "super.civic"
+SIGNER = "signer.civic"  # four eyes: whoever approved may not sign
 NIK = "3371024506900001"
 ISSUE = [("start_intake", "clerk"), ("accept", "clerk"), ("approve", "supervisor"),
-         ("send_to_signing", "clerk"), ("sign", "supervisor"), ("hand_over", "clerk")]
+         ("send_to_signing", "clerk"), ("sign", "signer"), ("hand_over", "clerk")]
 
 
 def token(stack, username):
@@ -49,10 +50,12 @@ def issued_permit(stack, staff, business):
 
 @pytest.fixture(scope="module")
 def prepared(stack):
-    made = stack.manage("create-staff", "--username", SUPERVISOR, "--office", OFFICE,
-                        "--role", "supervisor", stdin=PASSWORD + "\n")
-    assert made.returncode == 0, made.stderr
-    staff = {"clerk": token(stack, CLERK), "supervisor": token(stack, SUPERVISOR)}
+    for username in (SUPERVISOR, SIGNER):
+        made = stack.manage("create-staff", "--username", username, "--office", OFFICE,
+                            "--role", "supervisor", stdin=PASSWORD + "\n")
+        assert made.returncode == 0, made.stderr
+    staff = {"clerk": token(stack, CLERK), "supervisor": token(stack, SUPERVISOR),
+             "signer": token(stack, SIGNER)}
     valid = issued_permit(stack, staff, "Warung Siti")
     revoked = issued_permit(stack, staff, "Toko Lama")
     status, _, body = http("POST", f"{stack.url}/api/v1/permits/{revoked['tracking_code']}/transitions",

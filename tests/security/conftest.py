@@ -9,8 +9,10 @@ import time
 
 import pytest
 
-from gateway.auth import ROLES, TokenSigner
-from tests.support import http, running_stack
+from pymongo import MongoClient
+
+from gateway.auth import ROLES, StaffStore, TokenSigner
+from tests.support import free_port, http, running_stack
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "security-password-123"
@@ -23,6 +25,7 @@ LOG_DIR = {}
 def stack():
     env = {"RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": str(TICKETS_PER_MINUTE),
            "TRUSTED_PROXIES": "1",
+           "METRICS_PORT": str(free_port()),  # /metrics only there, as in Kubernetes
            # Everything that could be logged is: the scan must see it.
            "SENJA_LOG_LEVEL": "DEBUG"}
     with running_stack([("clerk.sec", OFFICE, "clerk")], PASSWORD, prefix="senja-security-",
@@ -37,12 +40,38 @@ def signer(stack):
 
 
 @pytest.fixture(scope="session")
-def token(signer):
-    """token(role, offices=[OFFICE], now=None) -> a bearer token signed with the stack's secret."""
+def staff_store(stack):
+    """The stack's staff accounts, written directly (faster than create-staff per account)."""
+    client = MongoClient(stack.mongo.uri)
+    yield StaffStore(client["senja_gateway"])
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def token(signer, staff_store):
+    """token(role, offices=[OFFICE], now=None) -> a bearer token signed with the stack's secret,
+    for an account that exists (tokens of unknown or changed accounts are refused)."""
     def make(role, offices=(OFFICE,), now=None, username=None):
-        staff = {"username": username or f"{role}.test", "role": role, "office_ids": list(offices)}
+        username = username or f"{role}.test"
+        doc = staff_store.staff.find_one({"_id": username})
+        if doc is None:
+            staff_store.create(username, PASSWORD, role, [OFFICE, OTHER_OFFICE])
+            doc = staff_store.staff.find_one({"_id": username})
+        staff = {"username": username, "role": role, "office_ids": list(offices),
+                 "version": doc["version"]}
         return signer.issue(staff, now=now)[0]
     return make
+
+
+def application(name="Siti Rahayu", **overrides):
+    """A valid permit application (IUMK at OFFICE), for tests that need one."""
+    body = {"office_id": OFFICE, "permit_type": "IUMK",
+            "applicant": {"nik": "3371024506900001", "name": name, "phone": "0812-3456-7890"},
+            "business": {"name": "Warung Siti", "address": "Jl. Pahlawan 12, Magelang",
+                         "kbli": "56102"},
+            "answers": {"kbli": "56102", "capital": 5000000}}
+    body.update(overrides)
+    return body
 
 
 def bearer(token):
@@ -59,11 +88,11 @@ def app_routes():
 
     class RoutesOnly:
         """What create_app wires resources with; nothing here is called."""
-        settings = config.from_env({"SENJA_SECRET": "route-discovery"})
+        settings = config.from_env({"SENJA_SECRET": "route-discovery", "SENJA_ENV": "local"})
         signer = TokenSigner("route-discovery")
-        rpc = db = staff = feed = None
-        clients = Clients(None)
+        rpc = db = staff = feed = login_throttle = None
         readmodel = TicketReadModel()
+        clients = Clients(None)
 
     return openapi.iter_routes(create_app(RoutesOnly()))
 

@@ -160,7 +160,7 @@ def test_kiosk_key_command():
     import sys
     from tests.support import ROOT
     done = subprocess.run([sys.executable, "-m", "gateway.ratelimit", "kiosk-key", OFFICE], cwd=ROOT,
-                          env={"SENJA_SECRET": "s3cret", "PATH": "/usr/bin:/bin"},
+                          env={"SENJA_SECRET": "s3cret", "SENJA_ENV": "local", "PATH": "/usr/bin:/bin"},
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == kiosk_key("s3cret", OFFICE)

@@ -4,6 +4,7 @@ from tests.support import running_stack
 
 PASSWORD = "test-password-123"
 STAFF = [("clerk.utara", "33.71.02", "clerk"), ("super.utara", "33.71.02", "supervisor"),
+         ("super2.utara", "33.71.02", "supervisor"),  # signs what super.utara approved
          ("clerk.selatan", "33.71.01", "clerk"), ("clerk.jayapura", "91.71.01", "clerk"),
          ("super.jayapura", "91.71.01", "supervisor"), ("admin.denpasar", "51.71.01", "admin"),
          ("admin.kuta", "51.03.01", "admin")]

@@ -30,7 +30,7 @@ def test_supervisor_adds_and_changes_facilities_with_reasons_and_history(stack, 
     assert changed["measurements"] == {"width_cm": 150, "depth_cm": 230, "door_width_cm": 95}
     history = http("GET", f"{fac}/history")[2]
     assert [(h["from"], h["to"]) for h in history] == [(None, "available"), ("available", "broken")]
-    assert history[-1]["reason"] == "door lock broken" and history[-1]["actor"] == "staff:super.utara"
+    assert history[-1]["reason"] == "door lock broken" and history[-1]["actor"] == "staff:supervisor"
 
 
 def test_citizen_report_is_kept_with_a_masked_contact(stack, login):

@@ -79,7 +79,7 @@ def test_service_exits_within_its_stop_timeout_even_when_the_broker_is_gone():
     port = free_port()
     env = {**os.environ, "AMQP_URI": create_vhost(vhost_name), "MONGO_URI": mongo.uri,
            "SERVICE_HTTP_ADDRESS": f"127.0.0.1:{port}", "SENJA_STOP_TIMEOUT": "3",
-           "PYTHONPATH": ROOT}
+           "PYTHONPATH": ROOT, "SENJA_ENV": "local"}  # a test: the local secret is fine
     proc = subprocess.Popen([sys.executable, "-m", "services", "queue"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

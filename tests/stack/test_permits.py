@@ -48,13 +48,14 @@ def test_apply_and_track_without_personal_data(stack):
 
 def test_full_life_cycle_issue_verify_revoke(stack, login):
     code = apply(stack)[2]["tracking_code"]
-    clerk, supervisor = login("clerk.utara"), login("super.utara")
+    clerk, supervisor, signer = login("clerk.utara"), login("super.utara"), login("super2.utara")
     for action in ("start_intake", "accept"):
         assert move(stack, code, action, headers=clerk)[0] == 200
     assert move(stack, code, "approve", headers=clerk)[0] == 403  # supervisors decide
     assert move(stack, code, "approve", headers=supervisor)[0] == 200
     assert move(stack, code, "send_to_signing", headers=clerk)[0] == 200
-    status, _, issued = move(stack, code, "sign", headers=supervisor)
+    assert move(stack, code, "sign", headers=supervisor)[0] == 403  # four eyes: not who approved
+    status, _, issued = move(stack, code, "sign", headers=signer)
     assert status == 200 and issued["status"] == "issued" and issued["permit_number"]
     number, verify_code = issued["permit_number"], issued["verify_url"].split("code=")[1]
 
@@ -62,7 +63,8 @@ def test_full_life_cycle_issue_verify_revoke(stack, login):
     assert "applicant_secret" not in secret[2]
     pdf = _get_raw(f"{stack.url}/api/v1/permits/{code}/certificate.pdf", headers=supervisor)
     assert pdf.startswith(b"%PDF-") and number.encode() in pdf
-    assert http("GET", f"{stack.url}/api/v1/permits/{code}/certificate.pdf?secret=wrong")[0] == 403
+    # The secret never travels in a URL: a query string proves nothing.
+    assert http("GET", f"{stack.url}/api/v1/permits/{code}/certificate.pdf?secret=wrong")[0] == 401
 
     ok = http("GET", f"{stack.url}/api/v1/verify/{number}?code={verify_code}")[2]
     assert ok["genuine"] and ok["valid"] and ok["holder"] == "S*** R*****"

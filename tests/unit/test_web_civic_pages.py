@@ -145,7 +145,7 @@ def test_applying_without_javascript_refused_then_accepted(client, deps):
     resp = client.simulate_post("/permits", body=body, headers=FORM)
     assert resp.status_code == 422
     method, args, kwargs = next(c for c in deps.rpc.calls if c[0] == "apply")  # then the page's own calls
-    assert kwargs == {"idempotency_key": "web-abcdefgh1234"}
+    assert kwargs == {"idempotency_key": "127.0.0.1|web-abcdefgh1234"}  # scoped to the client
     assert args[0]["business"] == {"name": "Warung"}  # blanks left out: "required" comes back
     assert args[0]["answers"] == {"kbli": "12", "sector": "food"}
     assert 'id="f-applicant-nik-error">Tanggal lahir di NIK tidak valid.<' in resp.text

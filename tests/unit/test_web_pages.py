@@ -155,7 +155,7 @@ def test_kiosk_form_post_without_javascript(client, deps):
     method, args, kwargs = deps.rpc.calls[-3]
     assert method == "issue_ticket" and args[1] == {"service": "KTP", "channel": "kiosk",
                                                      "priority_reason": "elderly"}
-    assert kwargs["idempotency_key"] == "kiosk-abcdefgh"
+    assert kwargs["idempotency_key"] == "127.0.0.1|kiosk-abcdefgh"  # scoped to the client
     assert ">A-007<" in resp.text and f'src="/t/{TOKEN}/qr.svg"' in resp.text
     assert "2 orang di depan Anda" in resp.text and "Perkiraan menunggu ± 12 menit" in resp.text
 
