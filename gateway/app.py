@@ -125,7 +125,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/accessibility/search", accessibility.Search(clients))
     app.add_route(f"{API}/accessibility/export", accessibility.Export(clients))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
-    from gateway.web import pages  # the thin web client: /, /kiosk, /display, /counter, /t
-    pages.install(app, deps)
+    from gateway import web  # the thin web client: /, /kiosk, /display, /counter, /t, ...
+    web.install(app, deps, limiter)
     app.deps = deps
     return app

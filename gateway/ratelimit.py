@@ -1,21 +1,25 @@
 """Rate limits on public writes, so one client cannot take a whole day's tickets.
 
-Which operations are limited is declared, like ``access``: a resource may say
-``rate_limit = {"POST": "tickets"}`` (a limit's name), and ``ROUTES`` below
-names the public writes by URI template for resources that do not (tickets,
-permit applications, facility reports), so they are limited the moment the
-route exists.
+Limits attach to operations (``issue_ticket``, ``apply_permit``,
+``report_problem``), not to URLs: the JSON route and the page's form post of
+the same operation take from the same bucket. Which responder performs which
+operation is declared, like ``access``: a resource may say
+``rate_limit = {"POST": "issue_ticket"}``, and ``ROUTES`` below names the API's
+public writes by URI template for resources that do not, so they are limited
+the moment the route exists. The middleware answers an API route with 429
+problem+json; a page (``renders_html``) calls ``RateLimiter.take`` itself and
+answers with a page (gateway/web/base.py).
 
-Each limit is a token bucket per client address and per office (the
-``office_id`` URI parameter; routes without one share an office-less
-bucket): ``burst`` requests at once, refilled at ``per_minute``. Beyond it:
-429 problem+json with Retry-After (whole seconds until a token is back).
+Each limit is a token bucket per client address (and, for issue_ticket,
+per office: the ``office_id`` URI parameter): ``burst`` requests at once,
+refilled at ``per_minute``. Beyond it: 429 with Retry-After (whole seconds
+until a token is back).
 
 Configuration (environment, read when the app is created):
 
-- ``RATE_LIMIT_<NAME>_PER_MINUTE`` (tickets: 30, applications: 10,
-  reports: 10; 0 switches that limit off) and ``RATE_LIMIT_<NAME>_BURST``
-  (default: the per-minute figure).
+- ``RATE_LIMIT_<OPERATION>_PER_MINUTE`` (ISSUE_TICKET: 30, APPLY_PERMIT: 10,
+  REPORT_PROBLEM: 10; 0 switches that limit off) and
+  ``RATE_LIMIT_<OPERATION>_BURST`` (default: the per-minute figure).
 - ``TRUSTED_PROXIES`` (default 0): how many reverse proxies in front of the
   gateway append to X-Forwarded-For. With 0 the header is ignored (a client
   could write anything there); with N the client is the address N hops from
@@ -50,15 +54,17 @@ import falcon
 from gateway.errors import Problem
 
 API = "/api/v1"
-DEFAULTS = {"tickets": 30, "applications": 10, "reports": 10}
+DEFAULTS = {"issue_ticket": 30, "apply_permit": 10, "report_problem": 10}
+KIOSK_OPERATION = "issue_ticket"  # what a kiosk does many times a day
+PER_OFFICE = {"issue_ticket"}     # counted per client and office; the others per client
 KIOSK_DEFAULT = (300, 60)
 MAX_BUCKETS = 100_000  # idle full buckets are forgotten beyond this
 
 # Public writes by URI template, for resources that declare nothing themselves.
 ROUTES = {
-    f"{API}/offices/{{office_id}}/tickets": {"POST": "tickets"},
-    f"{API}/permits": {"POST": "applications"},
-    f"{API}/facilities/{{facility_id}}/reports": {"POST": "reports"},
+    f"{API}/offices/{{office_id}}/tickets": {"POST": "issue_ticket"},
+    f"{API}/permits": {"POST": "apply_permit"},
+    f"{API}/facilities/{{facility_id}}/reports": {"POST": "report_problem"},
 }
 
 
@@ -76,7 +82,7 @@ class Limit:
 
     def describe(self):
         text = f"{self.per_minute:g}/min, burst {self.burst:g}"
-        if self.kiosk_per_minute and self.name == "tickets":
+        if self.kiosk_per_minute and self.name == KIOSK_OPERATION:
             text += f"; kiosks with X-Kiosk-Key {self.kiosk_per_minute:g}/min"
         return text
 
@@ -90,8 +96,8 @@ def limits_from_env(environ=None):
         rate = float(env.get(f"RATE_LIMIT_{name.upper()}_PER_MINUTE", default))
         burst = float(env.get(f"RATE_LIMIT_{name.upper()}_BURST", 0) or rate)
         out[name] = Limit(name, rate, burst,
-                          kiosk_rate if name == "tickets" else 0,
-                          kiosk_burst if name == "tickets" else 0)
+                          kiosk_rate if name == KIOSK_OPERATION else 0,
+                          kiosk_burst if name == KIOSK_OPERATION else 0)
     return out
 
 
@@ -163,8 +169,18 @@ def rule_for(uri_template, resource, method, limits):
     return limit if limit is not None and limit.enabled else None
 
 
+class RateLimited(Exception):
+    """No token left in the operation's bucket for this client and office."""
+
+    def __init__(self, operation, retry_after):
+        super().__init__(f"{operation}: retry in {retry_after} s")
+        self.operation = operation
+        self.retry_after = retry_after
+
+
 class RateLimiter:
-    """Falcon middleware; runs in process_resource, after routing."""
+    """Falcon middleware for the API's routes (runs in process_resource, after
+    routing); ``take`` for a page that performs a limited operation."""
 
     def __init__(self, secret, limits=None, trusted_proxies=None, buckets=None):
         self.secret = secret
@@ -175,12 +191,27 @@ class RateLimiter:
         self.buckets = buckets or Buckets()
 
     def process_resource(self, req, resp, resource, params):
-        if resource is None:
+        if resource is None or getattr(resource, "renders_html", False):
             return
         limit = rule_for(req.uri_template, resource, req.method, self.limits)
         if limit is None:
             return
-        office = (params or {}).get("office_id", "*")
+        try:
+            self._take(req, resp, limit, (params or {}).get("office_id", "*"))
+        except RateLimited as exc:
+            raise Problem(falcon.HTTP_429, "Too many requests",
+                          f"Too many requests from this address for this office; "
+                          f"try again in {exc.retry_after} s",
+                          headers={"Retry-After": str(exc.retry_after)}, reason="rate_limited")
+
+    def take(self, req, resp, operation, office="*"):
+        """One token of ``operation`` for this client and office, or RateLimited."""
+        limit = self.limits.get(operation)
+        if limit is not None and limit.enabled:
+            self._take(req, resp, limit, office)
+
+    def _take(self, req, resp, limit, office):
+        office = office if limit.name in PER_OFFICE else "*"
         client = client_address(req, self.trusted_proxies)
         per_minute, burst, kind = limit.per_minute, limit.burst, "public"
         presented = req.get_header("X-Kiosk-Key")
@@ -192,10 +223,7 @@ class RateLimiter:
         resp.set_header("RateLimit-Limit", f"{burst:g}")
         resp.set_header("RateLimit-Remaining", str(max(0, remaining)))
         if not allowed:
-            raise Problem(falcon.HTTP_429, "Too many requests",
-                          f"Too many requests from this address for this office; "
-                          f"try again in {retry} s",
-                          headers={"Retry-After": str(retry)}, reason="rate_limited")
+            raise RateLimited(limit.name, retry)
 
 
 def main(argv):

@@ -23,7 +23,7 @@ LOG_DIR = {}
 
 @pytest.fixture(scope="session")
 def stack():
-    env = {"RATE_LIMIT_TICKETS_PER_MINUTE": str(TICKETS_PER_MINUTE),
+    env = {"RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": str(TICKETS_PER_MINUTE),
            "TRUSTED_PROXIES": "1",
            "METRICS_PORT": str(free_port()),  # /metrics only there, as in Kubernetes
            # Everything that could be logged is: the scan must see it.

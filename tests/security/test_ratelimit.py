@@ -20,7 +20,7 @@ class Clock:
 
 
 class Declared:
-    rate_limit = {"POST": "tickets"}
+    rate_limit = {"POST": "issue_ticket"}
 
     def on_post(self, req, resp, office_id):
         resp.media = {"ok": True}
@@ -37,7 +37,7 @@ class FromTable:
 
 def client(trusted=0, per_minute=3, burst=3, kiosk=(60, 10)):
     clock = Clock()
-    limits = {"tickets": Limit("tickets", per_minute, burst, *kiosk)}
+    limits = {"issue_ticket": Limit("issue_ticket", per_minute, burst, *kiosk)}
     limiter = RateLimiter("secret", limits=limits, trusted_proxies=trusted, buckets=Buckets(clock))
     app = falcon.App(middleware=[limiter])
     errors.install(app)
@@ -106,10 +106,10 @@ def test_kiosk_key_gets_the_kiosk_allowance():
 
 
 def test_configuration_from_environment():
-    limits = limits_from_env({"RATE_LIMIT_TICKETS_PER_MINUTE": "12", "RATE_LIMIT_TICKETS_BURST": "4",
-                              "RATE_LIMIT_REPORTS_PER_MINUTE": "0"})
-    assert (limits["tickets"].per_minute, limits["tickets"].burst) == (12, 4)
-    assert not limits["reports"].enabled and limits["applications"].per_minute == 10
+    limits = limits_from_env({"RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": "12", "RATE_LIMIT_ISSUE_TICKET_BURST": "4",
+                              "RATE_LIMIT_REPORT_PROBLEM_PER_MINUTE": "0"})
+    assert (limits["issue_ticket"].per_minute, limits["issue_ticket"].burst) == (12, 4)
+    assert not limits["report_problem"].enabled and limits["apply_permit"].per_minute == 10
     assert set(ROUTES) >= {"/api/v1/offices/{office_id}/tickets", "/api/v1/permits",
                            "/api/v1/facilities/{facility_id}/reports"}
 
@@ -134,7 +134,7 @@ def test_client_address(xff, trusted, expected):
     assert client_address(req, trusted) == expected
 
 
-# --- the real stack (RATE_LIMIT_TICKETS_PER_MINUTE=20, TRUSTED_PROXIES=1) ------------------
+# --- the real stack (RATE_LIMIT_ISSUE_TICKET_PER_MINUTE=20, TRUSTED_PROXIES=1) ------------------
 def test_one_client_cannot_take_an_evenings_tickets(stack):
     url = f"{stack.url}/api/v1/offices/{OFFICE}/tickets"
     me, neighbour = {"X-Forwarded-For": client_ip(1)}, {"X-Forwarded-For": client_ip(2)}

@@ -62,7 +62,7 @@ class EchoRpc:
 class Deps:
     def __init__(self):
         # Rate limits off: hundreds of tickets come from one test address.
-        self.settings = config.from_env({"SENJA_SECRET": SECRET, "RATE_LIMIT_TICKETS_PER_MINUTE": "0"})
+        self.settings = config.from_env({"SENJA_SECRET": SECRET, "RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": "0"})
         self.signer = TokenSigner(SECRET)
         self.rpc = EchoRpc()
         self.clients = Clients(self.rpc)

@@ -7,7 +7,7 @@ from services.common import config
 
 ENV = {"MONGO_DB_PREFIX": "t1_", "PORT": "9000", "GATEWAY_HOST": "0.0.0.0", "SENJA_STOP_TIMEOUT": "7",
        "GUNICORN_WORKERS": "3", "GUNICORN_THREADS": "4", "TRUSTED_PROXIES": "1",
-       "SENJA_PUBLIC_URL": "https://senja.example.go.id/", "RATE_LIMIT_TICKETS_PER_MINUTE": "12",
+       "SENJA_PUBLIC_URL": "https://senja.example.go.id/", "RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": "12",
        "SENJA_LOG_LEVEL": "WARNING"}
 
 
@@ -21,7 +21,7 @@ def test_values_are_read_once_and_typed():
     settings = config.from_env(ENV)
     assert (settings.port, settings.stop_timeout, settings.trusted_proxies) == (9000, 7.0, 1)
     assert settings.public_url == "https://senja.example.go.id"
-    assert ratelimit.limits_from_env(settings.rate_limits)["tickets"].per_minute == 12
+    assert ratelimit.limits_from_env(settings.rate_limits)["issue_ticket"].per_minute == 12
     defaults = config.from_env({})
     assert (defaults.port, defaults.db_prefix, defaults.stop_timeout) == (8000, "", 20.0)
 

@@ -12,7 +12,8 @@ from nameko.exceptions import RemoteError
 from gateway import errors
 from gateway.middleware import RequestContext
 from gateway.rpc import ServiceUnavailable
-from gateway.web import pages
+from gateway import web
+from gateway.web import i18n
 from tests.unit.test_web_pages import Deps, office
 
 CODE = "IUMK-2611-7KQ2M9XA"
@@ -83,11 +84,15 @@ def deps():
 def client(deps):
     app = falcon.App(middleware=[RequestContext()])
     errors.install(app)
-    pages.install(app, deps)
+    web.install(app, deps)
     return falcon.testing.TestClient(app)
 
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+# Passes the API's input rules (NIK of a woman born 1 Jan 1990 in 33.71.02), so it reaches the service.
+VALID_APPLICATION = ("permit_type=IUMK&key=web-abcdefgh1234&office_id=33.71.02&applicant.nik=3371024101900001"
+                     "&applicant.name=Siti+Rahayu&applicant.phone=081234567890&business.name=Warung"
+                     "&business.address=Jl.+Pahlawan+1&answers.kbli=12&answers.sector=food")
 
 
 def methods(deps):
@@ -101,7 +106,7 @@ def test_permit_types_with_fee_time_and_documents(client):
     assert "Rp 1.500.000" in resp.text and "5 hari kerja" in resp.text and "KTP-el" in resp.text
     assert 'href="/permits?type=IUMK"' in resp.text and 'aria-label="Ajukan Izin Usaha Mikro dan Kecil"' in resp.text
     assert '<a href="/permits" aria-current="page">Izin usaha</a>' in resp.text
-    assert "Gratis" in pages.Texts("id")("permit.free")
+    assert "Gratis" in i18n.Texts("id")("permit.free")
 
 
 def test_tracking_form_redirects_or_says_what_is_wrong(client):
@@ -136,16 +141,24 @@ def test_unknown_permit_type_is_a_404_page(client):
 
 
 def test_applying_without_javascript_refused_then_accepted(client, deps):
+    # The form takes the API's own input rules (the permits client checks them before any call).
+    refused = VALID_APPLICATION.replace("applicant.phone=081234567890", "applicant.phone=0812") \
+                               .replace("business.address=Jl.+Pahlawan+1", "business.address=")
+    resp = client.simulate_post("/permits", body=refused, headers=FORM)
+    assert resp.status_code == 422
+    assert not [c for c in deps.rpc.calls if c[0] == "apply"]
+    assert 'id="f-applicant-phone-error">Panjangnya harus 8–20 karakter.<' in resp.text
+    assert 'id="f-business-address-error">Wajib diisi.<' in resp.text
+    assert 'value="Siti Rahayu"' in resp.text
+
+    # What only the service can judge comes back from it, field by field.
     deps.rpc.answers["apply"] = invalid(("applicant.nik", "Tanggal lahir di NIK tidak valid."),
                                         ("answers.kbli", "does not have the expected form"))
-    body = ("permit_type=IUMK&key=web-abcdefgh1234&office_id=33.71.02&applicant.nik=3371029999990001"
-            "&applicant.name=Siti+Rahayu&applicant.phone=0812&business.name=Warung&business.address="
-            "&answers.kbli=12&answers.sector=food")
+    body = VALID_APPLICATION
     resp = client.simulate_post("/permits", body=body, headers=FORM)
     assert resp.status_code == 422
     method, args, kwargs = next(c for c in deps.rpc.calls if c[0] == "apply")  # then the page's own calls
     assert kwargs == {"idempotency_key": "127.0.0.1|web-abcdefgh1234"}  # scoped to the client
-    assert args[0]["business"] == {"name": "Warung"}  # blanks left out: "required" comes back
     assert args[0]["answers"] == {"kbli": "12", "sector": "food"}
     assert 'id="f-applicant-nik-error">Tanggal lahir di NIK tidak valid.<' in resp.text
     assert 'id="f-answers-kbli-error">Bentuknya tidak sesuai.<' in resp.text
@@ -164,7 +177,7 @@ def test_applying_without_javascript_refused_then_accepted(client, deps):
 def test_english_api_messages_are_translated(client, deps):
     deps.rpc.answers["apply"] = invalid(("applicant.nik", "Tanggal lahir di NIK tidak valid."),
                                         ("applicant.name", "Length must be between 2 and 120."))
-    resp = client.simulate_post("/permits?lang=en", body="permit_type=IUMK", headers=FORM)
+    resp = client.simulate_post("/permits?lang=en", body=VALID_APPLICATION, headers=FORM)
     assert "This NIK is not valid: check the region code and the birth date." in resp.text
     assert "Must be 2–120 characters long." in resp.text
 
@@ -250,11 +263,12 @@ def test_problem_report_without_javascript(client, deps):
     assert resp.status_code == 422
     assert 'id="f-report-mgu-ramp-main-contact-error">Tulis nomor telepon Indonesia' in resp.text
     assert re.search(r'<details class="report" open>\s*<summary>Laporkan masalah: Ram utama', resp.text)
-    deps.rpc.answers["report_problem"] = lambda facility_id, report: {"id": "r1", "state": "open"}
+    deps.rpc.answers["report_problem"] = lambda facility_id, report, **kw: {"id": "r1", "state": "open"}
     resp = client.simulate_post("/access/33.71.02", body=body, headers=FORM)
     assert resp.status_code == 201 and "Laporan Anda diterima dengan nomor r1" in resp.text
     assert deps.rpc.calls[-3] == ("report_problem", ("mgu-ramp-main", {"description": "Ram licin",
-                                                                         "contact": "123"}), {})
+                                                                         "contact": "123"}),
+                                 {"idempotency_key": None})
 
 
 # verification ---------------------------------------------------------------------
@@ -299,11 +313,13 @@ def test_new_pages_have_no_inline_script_or_style(client):
 
 def test_both_languages_name_every_status_need_and_kind():
     for lang in ("id", "en"):
-        data = pages.TEXTS[lang]
+        data = i18n.Texts(lang)
         for status in ("submitted", "intake_check", "in_review", "inspection", "approved", "signing", "issued",
                        "handed_over", "returned_for_revision", "rejected", "withdrawn", "revoked", "expired"):
             assert f"permit.status.{status}" in data
         for need in ("wheelchair", "toilets_wheelchair", "hearing", "vision", "tactile_paving", "hearing_loop",
                      "priority_counter"):
             assert f"need.{need}" in data
-        assert set(pages.TEXTS["id"]["api_errors"]) == set(pages.TEXTS["en"]["api_errors"])
+    def api_errors(lang):
+        return {m.id for m in i18n.read_catalog(lang) if m.context == i18n.API_ERRORS}
+    assert api_errors("id") == api_errors("en") and "required" in api_errors("id")

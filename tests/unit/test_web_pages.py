@@ -1,5 +1,5 @@
 """The web client's server side without a browser or a stack: page rendering
-with a fake RPC, static files, QR codes, languages. Fast; the browser run
+with a fake RPC behind the real clients, static files, QR codes, languages. Fast; the browser run
 (test_counter_hall.py) covers the scripts against the real stack."""
 import glob
 import gzip
@@ -15,7 +15,10 @@ from nameko.exceptions import RemoteError
 from gateway import errors
 from gateway.middleware import RequestContext
 from gateway.rpc import ServiceUnavailable
-from gateway.web import pages
+from gateway import web
+from gateway.clients import Clients
+from gateway.web import i18n
+from services.queue.domain import token_key
 
 TOKEN = "tok_abcdefghijklmnopqrstuv"
 SERVICES = [
@@ -73,6 +76,7 @@ class FakeReadModel:
 class Deps:
     def __init__(self):
         self.rpc = FakeRpc()
+        self.clients = Clients(self.rpc)
         self.readmodel = FakeReadModel()
 
 
@@ -99,7 +103,7 @@ def deps():
 def client(deps):
     app = falcon.App(middleware=[RequestContext()])
     errors.install(app)
-    pages.install(app, deps)
+    web.install(app, deps)
     return falcon.testing.TestClient(app)
 
 
@@ -185,7 +189,7 @@ def test_display_renders_calls_waiting_and_notices(client):
 
 
 def test_ticket_page_from_the_read_model(client, deps):
-    deps.readmodel.views[pages.token_key(TOKEN)] = view(status="called", counter="2", counter_name="Loket 2",
+    deps.readmodel.views[token_key(TOKEN)] = view(status="called", counter="2", counter_name="Loket 2",
                                                         recalls=1, people_ahead=0)
     resp = client.simulate_get(f"/t/{TOKEN}")
     assert resp.status_code == 200
@@ -208,7 +212,7 @@ def test_unknown_or_malformed_ticket_is_a_clear_404(client, deps):
 
 
 def test_cancel_without_javascript(client, deps):
-    deps.rpc.answers["cancel_ticket"] = lambda token: view(status="cancelled")
+    deps.rpc.answers["cancel_ticket"] = lambda token, **kw: view(status="cancelled")
     resp = client.simulate_post(f"/t/{TOKEN}")
     assert resp.status_code == 303 and resp.headers["location"].endswith(f"/t/{TOKEN}")
 
@@ -243,14 +247,53 @@ def test_no_inline_script_or_style_anywhere(client):
         assert not re.search(r"<[^>]+\son[a-z]+=", text), path  # no inline event handlers
 
 
-WEB = os.path.dirname(pages.__file__)
+WEB = os.path.dirname(web.__file__)
+
+
+def catalog_keys(lang):
+    return {m.id[0] if m.pluralizable else m.id for m in i18n.read_catalog(lang) if m.id and not m.context}
 
 
 def test_both_languages_have_the_same_texts_and_every_used_key_exists():
-    assert set(pages.TEXTS["id"]) == set(pages.TEXTS["en"])
+    assert catalog_keys("id") == catalog_keys("en")
     used = set()
-    for path in glob.glob(os.path.join(WEB, "*.py")) + glob.glob(os.path.join(WEB, "static", "js", "*.js")):
+    sources = (glob.glob(os.path.join(WEB, "*.py")) + glob.glob(os.path.join(WEB, "templates", "*.html"))
+               + glob.glob(os.path.join(WEB, "static", "js", "*.js")))
+    for path in sources:
         with open(path, encoding="utf-8") as fh:
             source = fh.read()
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", source))
-    assert used and used - set(pages.TEXTS["id"]) == set()
+    assert used and used - catalog_keys("id") == set()
+
+
+def test_templates_escape_what_services_send(client, deps):
+    evil = '<script>alert(1)</script>"'
+    deps.rpc.answers["list_offices"] = lambda: [office(name=evil)]
+    deps.rpc.answers["board"] = lambda office_id: {
+        "office_id": office_id, "name": evil, "generated_at": "2026-11-23T19:05:00+07:00", "open_now": True,
+        "counters": [], "calls": [], "waiting": [], "notices": [{"id": "n", "text": evil, "kind": evil}]}
+    for path in ("/", "/display/33.71.02"):
+        text = client.simulate_get(path).text
+        assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text, path
+        assert 'notice-<' not in text
+
+
+def test_features_stand_on_the_base_without_cycles():
+    """base, i18n, forms and csrf import no feature; a feature imports no other feature
+    (verify reads permit statuses from permits, the one allowed edge)."""
+    import ast
+    features = {"hall", "permits", "access", "verify"}
+    allowed = {("verify", "permits")}
+    for path in glob.glob(os.path.join(WEB, "*.py")):
+        module = os.path.basename(path)[:-3]
+        with open(path, encoding="utf-8") as fh:
+            tree = ast.parse(fh.read())
+        imported = {node.module.rsplit(".", 1)[-1] for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gateway.web.")}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                     and node.module == "gateway.web" for alias in node.names}
+        if module == "__init__":
+            continue  # install() wires every feature
+        wrong = {m for m in imported & features if (module, m) not in allowed} if module in features \
+            else imported & features
+        assert not wrong, (module, wrong)

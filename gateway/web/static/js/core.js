@@ -4,8 +4,10 @@
 export const lang = document.documentElement.lang === 'en' ? 'en' : 'id';
 const staticRoot = document.body.dataset.static || '';
 let texts = {};
+const plural = new Intl.PluralRules(lang);
 
-/** Loads this language's texts (preloaded by the page, cached for a year). */
+/** Loads this language's texts: the same gettext catalog as the server's pages
+ * (gateway/web/locale), exported as JSON at start and cached for a year. */
 export async function loadTexts() {
   try {
     const resp = await fetch(`${staticRoot}/i18n/${lang}.json`);
@@ -14,9 +16,14 @@ export async function loadTexts() {
   return texts;
 }
 
-/** t('kiosk.ahead', {n: 3}) -> "3 orang di depan Anda" */
+/** t('kiosk.ahead', {n: 3}) -> "3 orang di depan Anda". A plural entry is
+ * {one, other, ...} by CLDR category: Intl.PluralRules picks the form, as
+ * gettext's Plural-Forms does on the server. */
 export function t(key, values = {}) {
-  const text = texts[key] ?? key;
+  let text = texts[key] ?? key;
+  if (text && typeof text === 'object' && !Array.isArray(text) && 'other' in text) {
+    text = text[plural.select(Number(values.n))] ?? text.other;
+  }
   return typeof text === 'string'
     ? text.replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m))
     : text;
@@ -38,7 +45,7 @@ export function clock(iso) {
   return m ? `${m[1]}${t('time.sep')}${m[2]}` : '';
 }
 
-/** "besok pukul 08.00 WIB" / "Monday, 24 November at 08:00 WIB" (as gateway/web/pages.py). */
+/** "besok pukul 08.00 WIB" / "Monday, 24 November at 08:00 WIB" (as gateway/web/i18n.py). */
 export function when(iso, today) {
   const m = /^(\d{4})-(\d\d)-(\d\d)T\d\d:\d\d(?::\d\d)?(?:\.\d+)?([+-])(\d\d):?(\d\d)$/.exec(iso || '');
   if (!m) return iso || '';

@@ -1,7 +1,7 @@
 // Form helpers shared by the permit, accessibility and verification pages:
 // messages next to their fields (tied by aria-describedby in the markup),
 // an error summary that takes focus, and the API's field messages in the
-// page's language (as gateway/web/civic.py field_error does).
+// page's language (as gateway/web/forms.py field_error does).
 import { $, $$, el, lang, t } from './core.js';
 
 /** A service's message for `field` in the page's language. */
@@ -12,6 +12,7 @@ export function apiErrorText(field, message) {
   if (m) return t('err.length', { min: m[1], max: m[2] });
   m = /^Length must be (\d+)\.$/.exec(message || '');
   if (m) return t('err.length_eq', { n: m[1] });
+  if (/^Must be one of: /.test(message || '')) return t('err.choose');
   if (field === 'applicant.nik' && lang === 'id' && message) return message; // lokal speaks Indonesian
   const generic = `err.field.${field}`;
   return t(generic) !== generic ? t(generic) : t('err.invalid');
@@ -90,8 +91,7 @@ export function parseNumber(text) {
 /** "120 KB" / "1,5 MB" as the server writes them. */
 export function sizeText(n) {
   if (n < 1000000) return t('size.kb', { n: Math.max(1, Math.round(n / 1000)) });
-  const mb = String(Math.round(n / 100000) / 10);
-  return t('size.mb', { n: lang === 'id' ? mb.replace('.', ',') : mb });
+  return t('size.mb', { n: new Intl.NumberFormat(lang).format(Math.round(n / 100000) / 10) });
 }
 
 /** "Senin, 30 November 2026" from "2026-11-30". */
