@@ -31,11 +31,16 @@ SERVICES = ("queue", "permits", "accessibility")
 
 
 class Child:
-    def __init__(self, name, cmd, env):
+    def __init__(self, name, cmd, env, quiet=False):
         self.name = name
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        threading.Thread(target=self._relay, daemon=True).start()
+        # quiet: the child's output is dropped (nx-27017 logs every command with its
+        # documents to stderr, personal data included: never to the terminal).
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL if quiet else subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL if quiet else subprocess.STDOUT,
+                                     start_new_session=True)
+        if not quiet:
+            threading.Thread(target=self._relay, daemon=True).start()
 
     def _relay(self):
         for line in iter(self.proc.stdout.readline, b""):
@@ -100,7 +105,7 @@ def main(argv=None):
         started.append(Child("mongo", [os.path.join(BIN, "nx-27017"), "--data-dir",
                                        os.path.join(args.data_dir, "mongo"), "--port",
                                        str(mongo.port or 27017), "--log-file", os.devnull],
-                             env))
+                             env, quiet=True))
         if not wait_port("127.0.0.1", mongo.port or 27017):
             stopping.set()
     for name, http_port in zip(SERVICES, args.service_ports.split(",")):

@@ -45,3 +45,5 @@ def test_serves_on_port_and_stops_in_dependency_order(tmp_path):
     assert at["gateway stopped"] < min(at[f"stopping {s}"] for s in ("queue", "permits", "accessibility"))
     assert max(at[f"{s} stopped"] for s in ("queue", "permits", "accessibility")) < at["stopping mongo"]
     assert "killed" not in output
+    # The database's own command log (documents, personal data included) never reaches the terminal.
+    assert "db.command" not in output and "NeoSQLite" not in output
