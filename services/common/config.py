@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 
 LOCAL_SECRET = "senja-local-development-secret-change-me"
 LOCAL_ENV = "local"
+# Web Push (VAPID, RFC 8292) signing key for laptops only, public like LOCAL_SECRET: a raw
+# P-256 private key, base64url. Outside SENJA_ENV=local there is no default (README: how to make one).
+LOCAL_VAPID_PRIVATE_KEY = "9mUz9KSl1ZFpsC-_bvyClH1Jfp7VFfR0fKU4R3Ec3bA"
+# The push services of Chrome/Edge/Android (FCM), Firefox (Mozilla autopush), Safari (Apple) and
+# Windows (WNS): the hosts their PushSubscription endpoints name.
+PUSH_SERVICE_HOSTS = ("fcm.googleapis.com", ".push.services.mozilla.com", ".push.apple.com",
+                      ".notify.windows.com")
 # 32 bytes = 256 bits, the HMAC-SHA256 key size; deploy/k8s/create-secrets.sh makes 64 hex.
 MIN_SECRET_BYTES = 32
 
@@ -51,6 +58,17 @@ class Settings:
     demo_password: str = "magelang-malam"
     # A second gateway port that serves /metrics only (the ingress never routes to it).
     metrics_port: int = 0
+    # Notifications (services/queue/notify.py): Web Push signing key (VAPID, raw P-256, base64url)
+    # and the contact it names; the SMS/WhatsApp provider's webhook and its HMAC key.
+    vapid_private_key: str = ""
+    vapid_subject: str = "mailto:senja@localhost"
+    notify_webhook_url: str = ""
+    notify_webhook_secret: str = ""
+    # How often the queue service's sender looks at its outbox (seconds).
+    notify_poll_seconds: float = 1.0
+    # Push services a citizen's Web Push endpoint may name (".suffix": that domain and below):
+    # the queue service posts to that URL, so it must not be any URL a citizen likes.
+    push_service_hosts: tuple = PUSH_SERVICE_HOSTS
 
     @property
     def secret_is_default(self):
@@ -83,6 +101,14 @@ def from_env(environ=None):
         rate_limits={k: v for k, v in env.items() if k.startswith("RATE_LIMIT_")},
         demo_password=env.get("SENJA_DEMO_PASSWORD", "magelang-malam"),
         metrics_port=int(env.get("METRICS_PORT", "0") or 0),
+        vapid_private_key=env.get("VAPID_PRIVATE_KEY")
+        or (LOCAL_VAPID_PRIVATE_KEY if env.get("SENJA_ENV") == LOCAL_ENV else ""),
+        vapid_subject=env.get("VAPID_SUBJECT", "mailto:senja@localhost"),
+        notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL", ""),
+        notify_webhook_secret=env.get("NOTIFY_WEBHOOK_SECRET", ""),
+        notify_poll_seconds=float(env.get("NOTIFY_POLL_SECONDS", "1") or 1),
+        push_service_hosts=tuple(h.strip() for h in env["PUSH_SERVICE_HOSTS"].split(",") if h.strip())
+        if env.get("PUSH_SERVICE_HOSTS") else PUSH_SERVICE_HOSTS,
     )
 
 
@@ -96,6 +122,10 @@ def require_safe_settings(settings, component, needs_public_url=False):
         reason = "is the public local development value"
     elif len(settings.secret.encode()) < MIN_SECRET_BYTES:
         reason = f"is shorter than {MIN_SECRET_BYTES} bytes"
+    elif settings.notify_webhook_url and len(settings.notify_webhook_secret.encode()) < MIN_SECRET_BYTES:
+        raise UnsafeConfiguration(
+            f"{component}: refusing to start: NOTIFY_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is "
+            f"shorter than {MIN_SECRET_BYTES} bytes: the provider could not tell our messages from forgeries.")
     elif needs_public_url and not settings.public_url.startswith(("https://", "http://")):
         raise UnsafeConfiguration(
             f"{component}: refusing to start: SENJA_PUBLIC_URL is not set (e.g. "
@@ -119,6 +149,11 @@ def nameko_config(settings=None, **overrides):
         "SENJA_SECRET": s.secret,
         "SENJA_PREVIOUS_SECRETS": list(s.previous_secrets),
         "WEB_SERVER_ADDRESS": s.service_http_address,
+        "VAPID_PRIVATE_KEY": s.vapid_private_key,
+        "VAPID_SUBJECT": s.vapid_subject,
+        "NOTIFY_WEBHOOK_URL": s.notify_webhook_url,
+        "NOTIFY_WEBHOOK_SECRET": s.notify_webhook_secret,
+        "PUSH_SERVICE_HOSTS": list(s.push_service_hosts),
         "max_workers": 16,
         "parent_calls_tracked": 10,
         # Durable, persistent events (docs/architecture.md): nameko's defaults, stated.

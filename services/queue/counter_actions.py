@@ -135,7 +135,7 @@ def call_next(ctx, office, counter, actor):
                                                     views.load_of(office, service, hall)))
 
     def bookkeeping():
-        ctx.store.leave_line(office["id"], service, entry, counter["id"], ticket["_id"])
+        ctx.store.leave_line(office["id"], service, entry, counter["id"], ticket["_id"], now.timestamp())
         issuing.record(ctx, ticket, "call", actor, now)
         _drop(ctx, office, passed)
 

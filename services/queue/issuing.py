@@ -124,7 +124,7 @@ def cancel_ticket(ctx, token, actor="citizen"):
     if moved is None:
         raise Conflict(f"A {ticket['status']} ticket cannot be cancelled",
                        reason="illegal_transition", current_status=ticket["status"])
-    hall = ctx.store.leave_line(office["id"], moved["service"], views.entry_of(moved))
+    hall = ctx.store.leave_line(office["id"], moved["service"], views.entry_of(moved), now_ts=now.timestamp())
     load = views.load_of(office, moved["service"], hall)
     record(ctx, moved, "cancel", actor, now)
     ctx.publish("ticket_cancelled", views.ticket_event(ctx, moved, actor, now, load))

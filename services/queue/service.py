@@ -10,20 +10,24 @@ from nameko.dependency_providers import Config
 from nameko.events import BROADCAST, EventDispatcher, event_handler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
+from nameko.timer import timer
 from prometheus_client import Gauge
 
 from services.common import calendar, events, regions
+from services.common import config as senja_config
 from services.common.errors import Invalid, ServiceError, marshmallow_errors
 from services.common.mongo import Storage
 from services.common.observability import EVENTS_HANDLED, Observable
 from services.common.replies import dumped
-from services.queue import counter_actions, issuing, schemas, views
+from services.queue import counter_actions, issuing, schemas, subscriptions, views
 from services.queue.context import Context, utcnow
 from services.queue.schemas import OfficeConfig
+from services.queue.sender import Sender
 from services.queue.storage import QueueStore
 
 EXPECTED = (ServiceError,)
 log = logging.getLogger(__name__)
+NOTIFY_POLL_SECONDS = senja_config.from_env().notify_poll_seconds
 QUEUE_WAITING = Gauge("senja_queue_waiting", "Tickets waiting (as last counted by this instance)",
                       ["office_id", "service"])
 
@@ -163,6 +167,27 @@ class QueueService(Observable):
         self.store.put_notice(notice)
         self._publish_notices(office_id, now)
         return {k: v for k, v in notice.items() if k not in ("at", "until")}
+
+    # notifications (services/queue/subscriptions.py, sender.py) ------------
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(subscriptions.SubscriptionView)
+    def subscribe(self, token, request):
+        c = self.config
+        options = {"push": bool(c.get("VAPID_PRIVATE_KEY")), "phone": bool(c.get("NOTIFY_WEBHOOK_URL")),
+                   "push_hosts": c.get("PUSH_SERVICE_HOSTS", ())}
+        return subscriptions.subscribe(self.ctx, token, request, options)[0]
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(subscriptions.DeliveryState)
+    def notification_state(self, office_id):
+        return subscriptions.delivery_state(self.ctx, office_id)
+
+    @timer(interval=NOTIFY_POLL_SECONDS)
+    def send_notifications(self):
+        """The outbox's sender, in the service that owns it (sender.py says why)."""
+        c = self.config
+        Sender(self.store.outbox, utcnow, c.get("NOTIFY_WEBHOOK_URL", ""), c.get("NOTIFY_WEBHOOK_SECRET", ""),
+               c.get("VAPID_PRIVATE_KEY", ""), c.get("VAPID_SUBJECT", "")).tick()
 
     @event_handler("accessibility", "facility_status_changed")
     def on_facility_status_changed(self, payload):

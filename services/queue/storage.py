@@ -25,7 +25,8 @@ from pymongo import ASCENDING, ReturnDocument
 
 from services.common import idempotency
 from services.common.mongo import MongoStore
-from services.queue import domain
+from services.queue import domain, notify
+from services.queue.outbox import OutboxStore
 
 # A call_next holds its counter this long at most. Longer than the gateway's RPC
 # timeout (its request expires with it), short enough that a clerk whose call
@@ -63,6 +64,11 @@ def desk_of(hall, counter_id):
             "ticket": hall.get(f"ticket_{counter_id}", ""), "busy_until": hall.get(f"busy_{counter_id}", 0.0)}
 
 
+def notify_fields(service):
+    """A line's watchers (notify.watch_entry), how many, and their revision."""
+    return ((f"watch_{service}", []), (f"watchers_{service}", 0), (f"watchrev_{service}", 0))
+
+
 class OfficeMemory:
     """Office configurations in process memory: no office lookup per ticket."""
 
@@ -97,6 +103,7 @@ class QueueStore(MongoStore):
         self.history = db.history
         self.idempotency = db.idempotency
         self.memory = OfficeMemory(self.offices, on_load=self.prepare_hall)
+        self.outbox = OutboxStore(db)  # notifications (services/queue/outbox.py)
 
     def ensure_indexes(self):
         # The number belongs to the service that issued it (a transfer keeps it).
@@ -112,6 +119,7 @@ class QueueStore(MongoStore):
         self.tickets.create_index([("call_id", ASCENDING)])
         self.tickets.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
         self.history.create_index([("ticket_id", ASCENDING), ("at", ASCENDING)])
+        self.outbox.ensure_indexes()
 
     # offices -------------------------------------------------------------
     def put_office(self, office):
@@ -134,7 +142,8 @@ class QueueStore(MongoStore):
         missing = {}
         for svc in office["services"]:
             for field, empty in ((f"day_{svc['code']}", ""), (f"seq_{svc['code']}", 0),
-                                 (f"waiting_{svc['code']}", []), (f"recent_{svc['code']}", [])):
+                                 (f"waiting_{svc['code']}", []), (f"recent_{svc['code']}", []),
+                                 *notify_fields(svc['code'])):
                 if field not in hall:
                     missing[field] = empty
         for counter in office.get("counters", ()):
@@ -187,14 +196,42 @@ class QueueStore(MongoStore):
         self.halls.update_one({"_id": office_id, f"day_{service}": local_date, f"seq_{service}": serial},
                               {"$inc": {f"seq_{service}": -1}})
 
-    def leave_line(self, office_id, service, entry, desk=None, ticket_id=None):
+    def leave_line(self, office_id, service, entry, desk=None, ticket_id=None, now_ts=None):
         """Take an entry out of a line (and note the ticket a desk now holds);
-        returns the hall after it."""
+        returns the hall after it. When subscriptions watch the line, the same
+        update writes the turn_near messages now due (notify.turn_near_due)."""
         update = {"$pull": {f"waiting_{service}": entry}}
         if desk is not None:
             update["$set"] = {f"ticket_{desk}": ticket_id}
-        return self.halls.find_one_and_update({"_id": office_id}, update,
+        hall = self.halls.find_one_and_update({"_id": office_id, f"watchers_{service}": 0}, update,
                                               return_document=ReturnDocument.AFTER)
+        if hall is not None:  # nobody watches this line: one step, as before notifications
+            return hall
+        return self._leave_watched_line(office_id, service, entry, update.get("$set", {}),
+                                        now_ts or time.time())
+
+    def _leave_watched_line(self, office_id, service, entry, desk_fields, now_ts):
+        """Read the line and its watchers, then pull the entry, keep the watchers
+        still waiting and push the messages due, in one update conditional on the
+        watch revision read (a concurrent leave or subscription makes us read again)."""
+        waiting_f, watch_f, rev_f = f"waiting_{service}", f"watch_{service}", f"watchrev_{service}"
+        for _ in range(20):
+            hall = self.halls.find_one({"_id": office_id}, {waiting_f: 1, watch_f: 1, rev_f: 1})
+            if hall is None:
+                return None
+            waiting = [e for e in hall.get(waiting_f, []) if e != entry]
+            due, kept = notify.turn_near_due(hall.get(watch_f, []), waiting, entry, now_ts)
+            update = {"$pull": {waiting_f: entry},
+                      "$set": {**desk_fields, watch_f: kept, f"watchers_{service}": len(kept)},
+                      "$inc": {rev_f: 1}}
+            if due:
+                update["$push"] = {"outbox": {"$each": [
+                    notify.encode(notify.turn_near_entry(sub, ticket, ahead, now_ts)) for sub, ticket, ahead in due]}}
+            hall = self.halls.find_one_and_update({"_id": office_id, rev_f: hall.get(rev_f, 0)}, update,
+                                                  return_document=ReturnDocument.AFTER)
+            if hall is not None:
+                return hall
+        raise RuntimeError(f"could not leave the {service} line of {office_id}")
 
     def set_desk_open(self, office_id, counter_id, is_open):
         """Closing needs the desk to hold no call; returns the hall or None."""
@@ -279,7 +316,10 @@ class QueueStore(MongoStore):
             {"_id": ticket_id, "status": "waiting"},
             {"$set": {"status": "called", "counter_id": counter["id"], "counter_name": counter["name"],
                       "called_at": now, "call_id": call_id},
-             "$inc": {"version": 1}},
+             "$inc": {"version": 1},
+             # The "called" message, in the same atomic step as the call (services/queue/notify.py).
+             "$push": {"outbox": notify.encode(notify.called_entry(call_id, counter["name"],
+                                                                   now.timestamp()))}},
             return_document=ReturnDocument.AFTER))
 
     def transition(self, ticket_id, from_statuses, changes, inc=None):
