@@ -12,8 +12,8 @@ from gateway.contract import API
 from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
-from gateway.resources import (accessibility, calendar, counters, facility_checks, health, offices,
-                               permits, staff, tickets)
+from gateway.resources import (accessibility, calendar, counters, facility_checks, health, notifications,
+                               offices, permits, staff, tickets)
 from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
@@ -95,6 +95,9 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(deps.readmodel, clients.queue))
     app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(clients))
     app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(clients))
+    app.add_route(f"{API}/push/public-key", notifications.PushPublicKey(deps.settings))
+    app.add_route(f"{API}/tickets/{{token}}/subscriptions", notifications.TicketSubscriptions(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/notifications", notifications.OfficeNotifications(clients))
 
     app.add_route(f"{API}/permit-types", permits.PermitTypes(clients))
     app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(clients))

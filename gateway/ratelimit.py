@@ -54,7 +54,7 @@ import falcon
 from gateway.errors import Problem
 
 API = "/api/v1"
-DEFAULTS = {"issue_ticket": 30, "apply_permit": 10, "report_problem": 10}
+DEFAULTS = {"issue_ticket": 30, "apply_permit": 10, "report_problem": 10, "subscribe_ticket": 10}
 KIOSK_OPERATION = "issue_ticket"  # what a kiosk does many times a day
 PER_OFFICE = {"issue_ticket"}     # counted per client and office; the others per client
 KIOSK_DEFAULT = (300, 60)

@@ -1,6 +1,7 @@
 """Typed calls to the queue service; argument names follow its RPC entrypoints."""
 from gateway.clients.base import ServiceClient, loads
 from services.queue.schemas import CounterAction, IssueTicket, NoticeRequest, OfficeConfig, StatsQuery
+from services.queue.subscriptions import Subscribe
 
 
 class QueueClient(ServiceClient):
@@ -67,3 +68,11 @@ class QueueClient(ServiceClient):
 
     def post_notice(self, office_id, text, hours=12, actor="staff"):
         return self.notice(office_id, {"text": text, "hours": hours}, actor)
+
+    @loads(Subscribe, "request", kind="raw")
+    def subscribe(self, token, request):
+        """``request``: a browser's push subscription or a phone, and ``ahead``."""
+        return self._call("subscribe", token, request)
+
+    def notification_state(self, office_id):
+        return self._call("notification_state", office_id)
