@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support import running_stack
+from tests.support import free_port, running_stack
 
 PASSWORD = "test-password-123"
 STAFF = [("clerk.utara", "33.71.02", "clerk"), ("super.utara", "33.71.02", "supervisor"),
@@ -10,10 +10,19 @@ STAFF = [("clerk.utara", "33.71.02", "clerk"), ("super.utara", "33.71.02", "supe
          ("admin.kuta", "51.03.01", "admin")]
 
 
+# Where test_notify.py's local provider webhook and push service listen (nothing
+# else subscribes a phone or a browser, so other tests never reach it).
+NOTIFY_PORT = free_port()
+NOTIFY_SECRET = "stack-test-webhook-secret-of-32-bytes+"
+NOTIFY_ENV = {"NOTIFY_WEBHOOK_URL": f"http://127.0.0.1:{NOTIFY_PORT}/hook",
+              "NOTIFY_WEBHOOK_SECRET": NOTIFY_SECRET, "PUSH_SERVICE_HOSTS": "127.0.0.1",
+              "NOTIFY_POLL_SECONDS": "0.3"}
+
+
 @pytest.fixture(scope="session")
 def stack():
     """The whole stack (nx-27017, three services, gateway) with test offices and staff."""
-    with running_stack(STAFF, PASSWORD) as s:
+    with running_stack(STAFF, PASSWORD, extra_env=NOTIFY_ENV) as s:
         yield s
 
 
