@@ -77,8 +77,10 @@ class Receiver:
     """POST /hook: the provider's webhook; POST /push/<name>: a push service.
     ``fail_first``: answer 500 to the first attempts of each message id."""
 
-    def __init__(self, port, secret, fail_first=0, vapid_public_key=None):
+    def __init__(self, port, secret, fail_first=0, vapid_public_key=None, hold_first=0.0):
         self.port = port
+        self.hold_first = hold_first   # the first attempt of each id waits this long, then 500
+        self.in_flight = threading.Event()
         self.secret = secret
         self.fail_first = fail_first
         self.vapid_public_key = vapid_public_key
@@ -145,7 +147,13 @@ class Receiver:
     def _count(self, message_id, message):
         with self.lock:
             self.attempts[message_id] = self.attempts.get(message_id, 0) + 1
-            if self.attempts[message_id] <= self.fail_first:
+            attempt = self.attempts[message_id]
+        if attempt == 1 and self.hold_first:
+            self.in_flight.set()
+            time.sleep(self.hold_first)  # the sender may be killed meanwhile
+            return 500
+        with self.lock:
+            if attempt <= self.fail_first:
                 return 500
             self.acked.append((message_id, message, time.monotonic()))
             return 201

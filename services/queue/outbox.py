@@ -16,7 +16,7 @@ from services.queue import notify
 
 # A sender holds a delivery this long while it posts (longer than its HTTP timeout):
 # a sender killed mid-post leaves it to the next one after this.
-LEASE_SECONDS = 30.0
+LEASE_SECONDS = 10.0
 BATCH = 100
 
 

@@ -26,7 +26,7 @@ DELIVERIES = Gauge("senja_notify_deliveries", "Notification deliveries by state 
 DELIVERY_SECONDS = Histogram("senja_notify_delivery_seconds",
                              "From the change that caused a message to its acknowledgement",
                              ["channel", "event"], buckets=(.25, .5, 1, 2, 5, 10, 30, 60, 300, 1800))
-HTTP_TIMEOUT = 10  # seconds; below outbox.LEASE_SECONDS
+HTTP_TIMEOUT = 5  # seconds; below outbox.LEASE_SECONDS
 FINISHED = ("done", "no_show", "cancelled", "transferred")
 
 
