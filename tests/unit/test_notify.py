@@ -235,3 +235,31 @@ def test_an_expired_push_subscription_is_dropped(hall):
     assert pushed[0]["event"] == "turn_near" and pushed[0]["number"] == ticket["number"]
     assert hall.store.outbox.deliveries.find_one()["status"] == "failed"
     assert hall.store.outbox.subscription(view["id"]) is None
+
+
+def test_the_development_vapid_key_exists_only_on_a_laptop_and_a_webhook_needs_a_real_secret():
+    from services.common import config
+    strong = "x" * 40
+    assert config.from_env({"SENJA_ENV": "local"}).vapid_private_key == config.LOCAL_VAPID_PRIVATE_KEY
+    assert config.from_env({"SENJA_SECRET": strong}).vapid_private_key == ""
+    assert config.from_env({"SENJA_SECRET": strong, "VAPID_PRIVATE_KEY": "k"}).vapid_private_key == "k"
+    with pytest.raises(config.UnsafeConfiguration):
+        config.require_safe_settings(config.from_env(
+            {"SENJA_SECRET": strong, "NOTIFY_WEBHOOK_URL": "https://sms.example/hook",
+             "NOTIFY_WEBHOOK_SECRET": "short"}), "queue")
+    config.require_safe_settings(config.from_env(
+        {"SENJA_SECRET": strong, "NOTIFY_WEBHOOK_URL": "https://sms.example/hook",
+         "NOTIFY_WEBHOOK_SECRET": strong}), "queue")
+    hosts = config.from_env({"PUSH_SERVICE_HOSTS": "127.0.0.1, .example.net"}).push_service_hosts
+    assert hosts == ("127.0.0.1", ".example.net")
+
+
+def test_the_public_key_is_the_private_keys_point():
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from gateway.resources.notifications import vapid_public_key
+    from services.common.config import LOCAL_VAPID_PRIVATE_KEY
+    from tests.notify_receiver import b64url_decode
+    point = b64url_decode(vapid_public_key(LOCAL_VAPID_PRIVATE_KEY))
+    assert len(point) == 65 and point[0] == 4  # an uncompressed P-256 point (SEC 1 §2.3.3)
+    ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    assert vapid_public_key("") is None
