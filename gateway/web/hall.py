@@ -176,7 +176,7 @@ class Counter(Page):
 
 
 class TicketPage(Page):
-    scripts = ("ticket",)
+    scripts = ("ticket", "notify")
     body_class = "ticket"
     not_found = TICKET_NOT_FOUND
 
@@ -199,7 +199,8 @@ class TicketPage(Page):
                     office_name=office.get("name", view["office_id"]),
                     status_main=status_main, status_detail=status_detail,
                     ahead=view["people_ahead"] if waiting else "–", estimate=estimate if waiting else "–",
-                    issued=t("ticket.issued", time=t.clock(view["issued_at"])) if view.get("issued_at") else "")
+                    issued=t("ticket.issued", time=t.clock(view["issued_at"])) if view.get("issued_at") else "",
+                    notify_done=req.params.get("notify") == "ok")
         resp.set_header("X-Robots-Tag", "noindex")
 
     def on_post(self, req, resp, token):

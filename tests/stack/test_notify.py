@@ -149,3 +149,37 @@ def test_an_expired_push_subscription_is_dropped(stack, login, receiver):
     # Dropped: the same browser subscribing again is a new subscription.
     status, _, again = subscribe(stack, ticket, {**browser.subscription(), "ahead": 50})
     assert status == 201 and again["created"], again
+
+
+def post_form(url, fields, site="same-origin"):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    req = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), method="POST",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded",
+                                          "Sec-Fetch-Site": site})
+    try:
+        with urllib.request.urlopen(req, timeout=15) as resp:  # follows the 303
+            return resp.status, resp.url, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, url, err.read().decode()
+
+
+def test_the_ticket_page_takes_a_phone_without_javascript(stack, receiver):
+    ticket = issue(stack)
+    status, _, page = http("GET", f"{stack.url}/t/{ticket['token']}")
+    assert status == 200 and 'action="/t/' in page and 'id="notify-form"' in page and "Beri tahu saya" in page
+    assert 'autocomplete="tel"' in page and 'for="f-phone"' in page
+    status, _, english = http("GET", f"{stack.url}/t/{ticket['token']}?lang=en")
+    assert "Notify me" in english and "Mobile number" in english
+    url = f"{stack.url}/t/{ticket['token']}/notify"
+    status, _, refused = post_form(url, {"phone": "021 555 1234", "channel": "sms", "ahead": "3"})
+    assert status == 422 and "Tulis nomor HP Indonesia" in refused and 'aria-invalid="true"' in refused
+    assert 'value="021 555 1234"' in refused  # what was typed stays
+    assert post_form(url, {"phone": "0812 5555 0001", "ahead": "3"}, site="cross-site")[0] == 403
+    status, landed, done = post_form(url, {"phone": "0812 5555 0001", "channel": "whatsapp", "ahead": "50"})
+    assert status == 200 and "notify=ok" in landed, landed
+    assert "Anda akan menerima pesan" in done
+    # ahead 50: due at once, so the provider hears of it.
+    message = receiver.wait_for(lambda m: m["number"] == ticket["number"] and m.get("channel") == "whatsapp")[0]
+    assert message["event"] == "turn_near" and message["phone"] == "+6281255550001"
