@@ -26,6 +26,9 @@ create() {  # name key=value...
 
 # token signing / HMAC key of the application
 create senja-app "SENJA_SECRET=$(rand)"
+# Notifications (optional): the Web Push (VAPID) key; add NOTIFY_WEBHOOK_URL and
+# NOTIFY_WEBHOOK_SECRET (at least 32 bytes) to this secret to reach an SMS/WhatsApp provider.
+create senja-notify "VAPID_PRIVATE_KEY=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
 # RabbitMQ application user, imported by the topology operator's User senja
 create senja-rabbitmq-app "username=senja" "password=$(rand)"
 # MongoDB users, one per component plus backups (MongoDBCommunity users[])

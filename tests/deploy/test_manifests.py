@@ -556,6 +556,14 @@ def test_network_policies(rendered, overlay):
     for component in COMPONENTS:
         labels = deployment(docs, component)["spec"]["template"]["metadata"]["labels"]
         egress = rules_for(labels, "egress")
+        # The queue's notification sender (push services, the SMS provider): HTTPS out,
+        # never to private addresses; no other component leaves the cluster.
+        https = [r for r in egress if _ports(r) == {443}]
+        assert len(https) == (1 if component == "queue" else 0), component
+        for r in https:
+            assert all(p["ipBlock"]["cidr"] == "0.0.0.0/0" and {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+                       <= set(p["ipBlock"]["except"]) for p in r["to"])
+        egress = [r for r in egress if r not in https]
         assert {port for r in egress for port in _ports(r)} == {5672, 27017}, component
         for r in egress:
             targets = [peer["podSelector"] for peer in r["to"]]
