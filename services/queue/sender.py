@@ -27,6 +27,11 @@ DELIVERY_SECONDS = Histogram("senja_notify_delivery_seconds",
                              "From the change that caused a message to its acknowledgement",
                              ["channel", "event"], buckets=(.25, .5, 1, 2, 5, 10, 30, 60, 300, 1800))
 HTTP_TIMEOUT = 5  # seconds; below outbox.LEASE_SECONDS
+# A hall entry whose subscription is not stored yet (subscriptions.subscribe writes the
+# hall first) waits this long for it before it is dropped.
+ORPHAN_SECONDS = 60.0
+COUNT_EVERY_SECONDS = 15.0  # the state gauges: a count over all deliveries
+_counted = {"at": float("-inf")}
 FINISHED = ("done", "no_show", "cancelled", "transferred")
 
 
@@ -45,8 +50,11 @@ class Sender:
     def tick(self):
         self.collect()
         sent = self.deliver()
-        for status, n in self.store.counts().items():
-            DELIVERIES.labels(status).set(n)
+        now_ts = self.clock().timestamp()
+        if now_ts - _counted["at"] >= COUNT_EVERY_SECONDS:
+            _counted["at"] = now_ts
+            for status, n in self.store.counts().items():
+                DELIVERIES.labels(status).set(n)
         return sent
 
     # outboxes -> deliveries ----------------------------------------------------
@@ -62,6 +70,8 @@ class Sender:
             for text in self.store.hall_outbox(office_id):
                 entry = notify.decode(text)
                 sub = self.store.subscription(entry.get("sub", ""))
+                if sub is None and now_ts - entry["at"] < ORPHAN_SECONDS:
+                    continue  # its subscription is being stored this very moment
                 ticket = tickets.get(entry["ticket"]) or self.store.ticket_outbox(entry["ticket"])
                 if sub is not None and ticket is not None:
                     tickets[ticket["_id"]] = ticket
@@ -91,6 +101,8 @@ class Sender:
             outcome, error = self.attempt(held)
             now_ts = self.clock().timestamp()
             changes = notify.after_attempt(held, outcome, now_ts, error)
+            if changes["status"] in ("sent", "failed") and held.get("phone"):
+                changes["phone"] = notify.mask_phone(held["phone"])  # done with it: keep no more than shown
             self.store.settle(held["_id"], changes)
             ATTEMPTS.labels(held["channel"], held["event"], changes["status"]).inc()
             if changes["status"] == "sent":

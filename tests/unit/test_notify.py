@@ -8,7 +8,7 @@ import json
 import pytest
 
 from services.common.errors import Conflict, Invalid
-from services.queue import counter_actions, issuing, notify, subscriptions
+from services.queue import counter_actions, domain, issuing, notify, subscriptions
 from services.queue.sender import Sender
 from tests.unit.test_queue_workflows import client, hall, server  # noqa: F401 (fixtures)
 
@@ -156,6 +156,8 @@ def test_turn_near_and_called_are_written_with_the_change_and_sent_once(hall):
     state = subscriptions.delivery_state(hall, "33.71.02")
     assert state["counts"] == {"pending": 0, "retrying": 0, "sent": 2, "failed": 0}
     assert all(d["phone"] == "+62812*****890" for d in state["recent"])
+    # Once delivered, the stored delivery keeps no more of the phone than the supervisor sees.
+    assert {d["phone"] for d in hall.store.outbox.deliveries.find()} == {"+62812*****890"}
 
 
 def test_a_failing_receiver_gets_the_same_id_until_it_answers_2xx(hall):
@@ -221,6 +223,20 @@ def test_subscriptions_are_refused_with_the_reason(hall):
     with pytest.raises(Conflict) as finished:
         subscriptions.subscribe(hall, ticket["token"], {"phone": "081234567890"}, PUSH_OPTIONS)
     assert finished.value.extra["reason"] == "ticket_finished"
+
+
+def test_a_hall_entry_waits_for_its_subscription_being_stored(hall):
+    """subscribe() writes the hall first: a tick in between keeps the entry."""
+    ticket = issuing.issue_ticket(hall, "33.71.02", {"service": "KTP"})
+    tid = hall.store.find_ticket_by_key(domain.token_key(ticket["token"]))["_id"]
+    early = notify.turn_near_entry("s-not-yet", tid, 0, hall.clock().timestamp())
+    hall.store.outbox.post_to_hall("33.71.02", early)
+    subscriptions.subscribe(hall, ticket["token"], {"phone": "081234567890"}, PUSH_OPTIONS)
+    sender(hall, Receiver()).collect()
+    assert notify.encode(early) in hall.store.hall("33.71.02")["outbox"]  # kept, not lost
+    hall.clock.at += dt.timedelta(seconds=61)
+    sender(hall, Receiver()).collect()
+    assert hall.store.hall("33.71.02")["outbox"] == []  # nobody ever stored it: dropped
 
 
 def test_an_expired_push_subscription_is_dropped(hall):
