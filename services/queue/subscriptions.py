@@ -102,11 +102,14 @@ def push_host_allowed(endpoint, allowed_hosts):
     return False
 
 
+_SUBSCRIBE = Subscribe()  # one instance: building a schema costs more than loading with it
+
+
 def subscribe(ctx, token, request, options):
     """``options``: {"push": bool, "phone": bool, "push_hosts": [...]}, what this
     deployment can deliver. Returns (view, created)."""
     try:
-        req = Subscribe().load(request if isinstance(request, dict) else {})
+        req = _SUBSCRIBE.load(request if isinstance(request, dict) else {})
     except ValidationError as err:
         raise Invalid.fields(marshmallow_errors(err.messages))
     ticket = ctx.store.find_ticket_by_key(domain.token_key(token))
