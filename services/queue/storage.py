@@ -227,8 +227,10 @@ class QueueStore(MongoStore):
             if due:
                 update["$push"] = {"outbox": {"$each": [
                     notify.encode(notify.turn_near_entry(sub, ticket, ahead, now_ts)) for sub, ticket, ahead in due]}}
-            hall = self.halls.find_one_and_update({"_id": office_id, rev_f: hall.get(rev_f, 0)}, update,
-                                                  return_document=ReturnDocument.AFTER)
+            rev = hall.get(rev_f)  # missing in a hall not prepared since notifications came
+            hall = self.halls.find_one_and_update(
+                {"_id": office_id, rev_f: {"$exists": False} if rev is None else rev}, update,
+                return_document=ReturnDocument.AFTER)
             if hall is not None:
                 return hall
         raise RuntimeError(f"could not leave the {service} line of {office_id}")

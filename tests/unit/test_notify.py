@@ -279,3 +279,11 @@ def test_the_public_key_is_the_private_keys_point():
     assert len(point) == 65 and point[0] == 4  # an uncompressed P-256 point (SEC 1 §2.3.3)
     ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     assert vapid_public_key("") is None
+
+
+def test_a_hall_from_before_notifications_still_lets_tickets_leave(hall):
+    ticket = issuing.issue_ticket(hall, "33.71.02", {"service": "KTP"})
+    hall.store.halls.update_one({"_id": "33.71.02"}, {"$unset": {"watch_KTP": "", "watchers_KTP": "",
+                                                                 "watchrev_KTP": ""}})
+    assert issuing.cancel_ticket(hall, ticket["token"])["status"] == "cancelled"
+    assert hall.store.hall("33.71.02")["waiting_KTP"] == []
