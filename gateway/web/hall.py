@@ -200,7 +200,8 @@ class TicketPage(Page):
                     status_main=status_main, status_detail=status_detail,
                     ahead=view["people_ahead"] if waiting else "–", estimate=estimate if waiting else "–",
                     issued=t("ticket.issued", time=t.clock(view["issued_at"])) if view.get("issued_at") else "",
-                    notify_done=req.params.get("notify") == "ok")
+                    notify_done=req.params.get("notify") == "ok",
+                    notify_settings=getattr(self.site.deps, "settings", None))
         resp.set_header("X-Robots-Tag", "noindex")
 
     def on_post(self, req, resp, token):

@@ -52,7 +52,8 @@ class TicketNotify(Page):
     def _page(self, req, resp, token, values=None, problems=()):
         t = req.context.t
         self.render(req, resp, "ticket_notify_page.html", t("notify.heading"), cache="private, no-cache",
-                    token=token, notify_values=values or {}, notify_errors=list(problems))
+                    token=token, notify_values=values or {}, notify_errors=list(problems),
+                    notify_settings=getattr(self.site.deps, "settings", None))
         resp.set_header("X-Robots-Tag", "noindex")
 
 

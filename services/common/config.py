@@ -122,7 +122,9 @@ def require_safe_settings(settings, component, needs_public_url=False):
         reason = "is the public local development value"
     elif len(settings.secret.encode()) < MIN_SECRET_BYTES:
         reason = f"is shorter than {MIN_SECRET_BYTES} bytes"
-    elif settings.notify_webhook_url and len(settings.notify_webhook_secret.encode()) < MIN_SECRET_BYTES:
+    # The queue's sender signs with the webhook secret; the gateway only offers the phone form.
+    elif (component == "queue" and settings.notify_webhook_url
+          and len(settings.notify_webhook_secret.encode()) < MIN_SECRET_BYTES):
         raise UnsafeConfiguration(
             f"{component}: refusing to start: NOTIFY_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is "
             f"shorter than {MIN_SECRET_BYTES} bytes: the provider could not tell our messages from forgeries.")

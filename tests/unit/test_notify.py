@@ -263,6 +263,10 @@ def test_the_development_vapid_key_exists_only_on_a_laptop_and_a_webhook_needs_a
         config.require_safe_settings(config.from_env(
             {"SENJA_SECRET": strong, "NOTIFY_WEBHOOK_URL": "https://sms.example/hook",
              "NOTIFY_WEBHOOK_SECRET": "short"}), "queue")
+    # The gateway only needs to know a provider exists (to offer the phone form); it signs nothing.
+    config.require_safe_settings(config.from_env(
+        {"SENJA_SECRET": strong, "NOTIFY_WEBHOOK_URL": "https://sms.example/hook",
+         "SENJA_PUBLIC_URL": "https://senja.example"}), "gateway", needs_public_url=True)
     config.require_safe_settings(config.from_env(
         {"SENJA_SECRET": strong, "NOTIFY_WEBHOOK_URL": "https://sms.example/hook",
          "NOTIFY_WEBHOOK_SECRET": strong}), "queue")

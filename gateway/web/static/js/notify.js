@@ -54,7 +54,7 @@ async function start() {
   try {
     publicKey = (await api('/api/v1/push/public-key')).data.public_key;
   } catch (e) {
-    return; // Web Push is not configured here: the phone form stays
+    return; // Web Push is not configured here: the phone form stays, if there is one
   }
   box.hidden = false;
   $('#notify-push-button').addEventListener('click', () => subscribe(publicKey));
