@@ -179,7 +179,7 @@ function render() {
   const cur = c.current;
   setText($('#current-number'), cur ? cur.number : '–');
   const meta = cur ? [state.services[cur.service] || cur.service, t(`status.short.${cur.status}`)] : [t('counter.no_current')];
-  if (cur?.recalls) meta.push(t('counter.recalls', { n: cur.recalls }));
+  if (cur?.recalls) meta.push(t('counter.recalls', { n: cur.recalls + 1 })); // as the board counts
   if (cur?.priority_reason) meta.push(t('counter.priority_tag', { reason: t(`priority.${cur.priority_reason}`) }));
   setText($('#current-meta'), meta.join(' · '));
   document.body.dataset.current = cur ? `${cur.number}:${cur.status}:${cur.recalls}` : '';
