@@ -13,6 +13,7 @@ from gateway.clients import errors
 from gateway.web import device
 from gateway.web.base import Missing, Page, problem_text
 from gateway.web.forms import Form, field_errors, load
+from gateway.web.notices import notice_text
 from services.common import config as senja_config
 from services.common.events import PRIORITY_REASONS
 from services.queue.schemas import IssueTicket
@@ -190,7 +191,8 @@ class Display(Page):
                           "counter_label": counter_label(t, c["counter_name"])})
         waiting = [{**w, "name": service_name(t, w)} for w in board["waiting"]]
         self.render(req, resp, "display.html", f'{t("display.title")} · {board["name"]}',
-                    data={"office": office_id}, header=False, board=board, calls=calls, waiting=waiting)
+                    data={"office": office_id}, header=False, board=board, calls=calls, waiting=waiting,
+                    notices=[{**n, "text": notice_text(t, n)} for n in board["notices"]])
 
 
 class Counter(Page):

@@ -58,8 +58,8 @@ def test_display_speaks_the_call_in_indonesian(run):
                        "sembilan"][int(d)] for d in serial)
     assert run["checks"]["display_sound_pressed"] == "true"
     assert run["checks"]["display_announcement"] == \
-        f"Nomor antrian A {digits}, silakan menuju loket satu"
-    assert run["speech"]["phrase"] == "Nomor antrian A nol nol satu, silakan menuju loket dua"
+        f"Nomor antrean A {digits}, silakan menuju loket satu"
+    assert run["speech"]["phrase"] == "Nomor antrean A nol nol satu, silakan menuju loket dua"
     assert run["speech"]["terbilang"] == ["nol", "tujuh", "sepuluh", "sebelas", "dua belas",
                                           "dua puluh", "dua puluh satu", "seratus",
                                           "seratus lima belas", "dua ratus lima puluh"]

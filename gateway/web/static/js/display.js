@@ -3,11 +3,13 @@
 // and Indonesian speech once someone has pressed the sound button.
 import { $, api, clock, el, loadTexts, NetworkError, serviceName, setText, t } from './core.js';
 import { Announcer, callPhrase } from './speech.js';
+import { noticeText } from './notices.js';
 
 const office = document.body.dataset.office;
 const POLL_MS = 2500;
 const announcer = new Announcer();
 const seen = new Map(); // "number|counter" -> recalls already announced
+const noticesSeen = new Set(); // accessibility notices already spoken
 let etag = null;
 let failures = 0;
 
@@ -38,9 +40,21 @@ function render(board) {
   const waiting = $('#waiting');
   waiting.replaceChildren(...board.waiting.map((w) => el('li', { dataset: { service: w.service } },
     el('span', { text: serviceName(w) }), ' ', el('strong', { dataset: { waiting: '' }, text: String(w.waiting) }))));
-  $('#notices').replaceChildren(...board.notices.map((n) => el('li', { class: `notice notice-${n.kind}`, text: n.text })));
+  $('#notices').replaceChildren(...board.notices.map((n) => el('li', { class: `notice notice-${n.kind}`, dataset: { notice: n.id }, text: noticeText(n) })));
   $('#notices-box').hidden = board.notices.length === 0;
   setText($('#updated'), t('display.updated', { time: clock(board.generated_at) }));
+}
+
+/** A facility that broke is spoken like a call (in Indonesian, the hall's language: the
+ * service's own text), and read out to screen readers in the page's language. */
+function announceNotices(board) {
+  for (const n of board.notices) {
+    if (n.kind !== 'accessibility' || noticesSeen.has(n.id)) continue;
+    noticesSeen.add(n.id);
+    setText($('#live'), noticeText(n));
+    document.body.dataset.lastNotice = n.text;
+    announcer.announce(n.text);
+  }
 }
 
 function announceNew(board) {
@@ -76,6 +90,7 @@ async function poll() {
       etag = resp.etag;
       render(resp.data);
       announceNew(resp.data);
+      announceNotices(resp.data);
     }
   } catch (e) {
     failures += 1;
@@ -103,6 +118,7 @@ function setupSound() {
 async function main() {
   await loadTexts();
   remember();
+  for (const li of document.querySelectorAll('#notices li[data-notice]')) noticesSeen.add(li.dataset.notice); // on screen already
   setupSound();
   poll();
 }
