@@ -308,7 +308,7 @@ def test_templates_escape_what_services_send(client, deps):
 
 def test_features_stand_on_the_base_without_cycles():
     """base, i18n, forms and csrf import no feature; a feature imports no other feature
-    (verify reads permit statuses from permits, the one allowed edge)."""
+    (verify reads permit statuses from permits, office the hall's service names: the allowed edges)."""
     import ast
     features = {"hall", "permits", "access", "verify"}
     allowed = {("verify", "permits")}
