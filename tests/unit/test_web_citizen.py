@@ -164,3 +164,13 @@ def test_english_pages_have_no_indonesian_fragments_and_no_doubled_brackets(clie
     for lang in ("id", "en"):
         text = visible(client.simulate_get(path, params={"lang": lang}).text)
         assert not re.search(r"\(\s*\(|\)\s*\)|\([^()]*\([^()]*\)[^()]*\)", text), text
+
+
+def test_access_search_lands_on_the_results_and_a_broken_facility_says_what_help_there_is(client, deps):
+    from gateway.web.notices import facility_help
+    deps.rpc.answers["search"] = lambda needs: []
+    page = client.simulate_get("/access", params={"needs": "wheelchair"})
+    assert 'action="/access#results-h"' in page.text  # without scripts the answer opens at the results
+    assert facility_help(EN, "ramp", "broken") == "Staff will help you in; ask at the entrance."
+    assert facility_help(ID, "toilet", "removed").startswith("Petugas siap membantu")
+    assert facility_help(ID, "ramp", "available") == ""
