@@ -47,9 +47,17 @@ function interval() {
   return status === 'waiting' ? 4000 : 3000;
 }
 
+// A no-show can be taken back at the counter for 120 s (services/queue/domain.py
+// UNDO_NO_SHOW_SECONDS): the page keeps asking a little longer than that.
+const UNDO_WATCH_MS = 150000;
+let noShowSince = null;
+
 function schedule() {
   clearTimeout(timer);
+  if (status === 'no_show') noShowSince ??= Date.now();
+  else noShowSince = null;
   if (!TERMINAL.includes(status)) timer = setTimeout(poll, interval());
+  else if (noShowSince !== null && Date.now() - noShowSince < UNDO_WATCH_MS) timer = setTimeout(poll, 5000);
 }
 
 function render(view) {
