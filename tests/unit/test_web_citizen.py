@@ -149,9 +149,10 @@ def test_one_spelling_antrean_and_no_english_left_in_indonesian():
 
 
 @pytest.mark.parametrize("path", ["/", "/kiosk/33.71.02", f"/t/{TOKEN}", "/display/33.71.02", "/counter",
-                                  "/offices/33.71.02"])
+                                  "/offices/33.71.02", "/access"])
 def test_english_pages_have_no_indonesian_fragments_and_no_doubled_brackets(client, deps, path):
     deps.rpc.answers["get_office"] = lambda office_id: office(**WHERE)
+    deps.rpc.answers["search"] = lambda needs: []
     deps.readmodel.views.clear()
     board = deps.rpc.answers["board"]  # a notice staff typed stays as typed: none here
     deps.rpc.answers["board"] = lambda office_id: {**board(office_id), "notices": []}

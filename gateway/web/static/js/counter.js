@@ -107,7 +107,7 @@ async function loadCounterChoices(preferred) {
   const select = $('#counter');
   try {
     const { data } = await api(`/api/v1/offices/${encodeURIComponent($('#office').value)}/counters`);
-    select.replaceChildren(...data.map((c) => el('option', { value: c.id, text: `${c.name} (${c.services.join(', ')})` })));
+    select.replaceChildren(...data.map((c) => el('option', { value: c.id, text: `${counterLabel(c.name)}: ${c.services.join(', ')}` })));
     if (preferred && data.some((c) => c.id === preferred)) select.value = preferred;
     showError('');
   } catch (e) {
