@@ -3,7 +3,7 @@
 // the clerk back at the same counter. When the network drops during an action,
 // the console asks the counter's state before sending again: an action that
 // did reach the server (a recall, a no-show) is never done twice.
-import { $, $$, api, el, HttpError, loadTexts, NetworkError, problemText, serviceName, setText, sleep, t } from './core.js';
+import { $, $$, api, counterLabel, el, HttpError, loadTexts, NetworkError, problemText, serviceName, setText, sleep, t } from './core.js';
 
 const STAFF = 'senja.staff';
 const PLACE = 'senja.counter';
@@ -240,12 +240,6 @@ function tookEffect(action, before, after) {
     case 'start': return !!now && now.status === 'serving';
     default: return !!was && (!now || now.number !== was.number); // complete, no_show, transfer
   }
-}
-
-/** "Loket 2" reads "Counter 2" on an English page (as hall.counter_label). */
-function counterLabel(name) {
-  const m = /^Loket\s+(\S+)$/.exec(name || '');
-  return m ? t('counter.label', { n: m[1] }) : (name || '');
 }
 
 /** The sentence a screen reader hears after an action: always a translated sentence. */

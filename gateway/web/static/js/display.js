@@ -1,7 +1,7 @@
 // Display board: polls the board (ETag/304, so an unchanged board costs a few
 // bytes), shows calls large, and announces new calls and recalls with a chime
 // and Indonesian speech once someone has pressed the sound button.
-import { $, api, clock, el, loadTexts, NetworkError, serviceName, setText, t } from './core.js';
+import { $, api, clock, counterLabel, el, loadTexts, NetworkError, serviceName, setText, t } from './core.js';
 import { Announcer, callPhrase } from './speech.js';
 import { noticeText } from './notices.js';
 
@@ -32,7 +32,7 @@ function render(board) {
     },
     el('span', { class: 'call-number', text: call.number }),
     el('span', { class: 'call-arrow', 'aria-hidden': 'true', text: '→' }),
-    el('span', { class: 'call-counter', text: call.counter_name }),
+    el('span', { class: 'call-counter', text: counterLabel(call.counter_name) }),
     el('span', { class: 'call-extra', text: extra }));
   }));
   $('#no-calls').hidden = board.calls.length > 0;
@@ -70,7 +70,7 @@ function announceNew(board) {
   for (const call of fresh) {
     const phrase = callPhrase(call.number, call.counter_name);
     document.body.dataset.lastAnnouncement = phrase;
-    setText($('#live'), t('display.live', { number: call.number, counter: call.counter_name }));
+    setText($('#live'), t('display.live', { number: call.number, counter: counterLabel(call.counter_name) }));
     const item = document.querySelector(`#calls li[data-number="${CSS.escape(call.number)}"]`);
     if (item) {
       item.classList.remove('flash');

@@ -1,7 +1,7 @@
 // A citizen's ticket: polls its status with If-None-Match (an unchanged ticket
 // answers 304 with no body), slows down when the page is hidden, stops when
 // the ticket is finished, and makes itself noticed when the number is called.
-import { $, api, HttpError, loadTexts, nowClock, setText, t } from './core.js';
+import { $, api, counterLabel, HttpError, loadTexts, nowClock, setText, t } from './core.js';
 import { Announcer } from './speech.js';
 import { forgetTicket, rememberTicket } from './mytickets.js';
 
@@ -19,12 +19,6 @@ let names = {};
 try { names = JSON.parse(document.body.dataset.names || '{}'); } catch (e) { /* codes then */ }
 const baseTitle = document.title;
 let countersOpen = null; // of this ticket's service, asked only while there is no estimate
-
-/** Counters and names in the page's language ("Loket 2" reads "Counter 2" in English). */
-function counterLabel(name) {
-  const m = /^Loket\s+(\S+)$/.exec(name || '');
-  return m ? t('counter.label', { n: m[1] }) : (name || '');
-}
 
 /** The estimate, and why there is none; never "± 0 minutes" (the same rules as hall.estimate_texts). */
 function estimateTexts(minutes) {
