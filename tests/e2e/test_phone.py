@@ -8,16 +8,22 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import CLERK, PASSWORD, run_flow
+from tests.e2e.conftest import CLERK, OFFICE, PASSWORD, run_flow
 
 pytestmark = pytest.mark.stack
 POLL_INTERVAL_S = 4  # static/js/ticket.js while waiting
 
 
+SUPERVISOR = "super.phone"
+
+
 @pytest.fixture(scope="module")
 def run(stack):
+    made = stack.manage("create-staff", "--username", SUPERVISOR, "--office", OFFICE,
+                        "--role", "supervisor", stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
     return run_flow("phone_flows.mjs", stack, "e2e-phone-results.json", SENJA_CLERK=CLERK,
-                    SENJA_PASSWORD=PASSWORD)
+                    SENJA_PASSWORD=PASSWORD, SENJA_SUPERVISOR=SUPERVISOR)
 
 
 def test_the_scenario_ran_to_the_end(run):
@@ -92,8 +98,19 @@ def test_single_key_shortcuts_can_be_switched_off_and_it_is_remembered(run):
 def test_office_page_links_maps_and_access_lands_on_the_results(run):
     checks = run["checks"]
     assert checks["office_geo"].startswith("geo:-7.") and "openstreetmap.org" in checks["office_osm"]
+    assert checks["office_foreign_requests"] == []  # no tiles, scripts or fonts from another site
     assert checks["access_results_in_view"]
     assert checks["foreign_requests"] == []
+
+
+def test_a_broken_ramp_is_spoken_on_the_board_and_shown_in_each_language_with_the_help(run):
+    checks = run["checks"]
+    assert checks["ramp_broken_status"] == 200 and checks["ramp_fixed_status"] == 200
+    assert checks["notice_spoken"] == "Ram sedang rusak. Petugas siap membantu."  # the hall's language
+    assert checks["notice_shown_id"] == checks["notice_live"] == \
+        "Ram: rusak. Petugas akan membantu Anda masuk; minta bantuan di pintu masuk."
+    english = "Ramp: out of order. Staff will help you in; ask at the entrance."
+    assert checks["notice_shown_en"] == checks["notice_shown_en_after_poll"] == english
 
 
 def test_pages_are_axe_clean_csp_clean_and_reflow(run):
