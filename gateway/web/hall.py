@@ -37,7 +37,8 @@ def office_today(office):
 
 
 class Home(Page):
-    scripts = ("home",)
+    scripts = ("home",)  # "my tickets" kept on this device
+
     def on_get(self, req, resp):
         t = req.context.t
         offices = self.clients.queue.list_offices()

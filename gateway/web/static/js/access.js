@@ -26,7 +26,7 @@ function card(o) {
 function showResults() {
   const heading = $('#results-h');
   heading.focus({ preventScroll: true });
-  heading.scrollIntoView({ block: 'start', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+  heading.scrollIntoView({ block: 'start' }); // at once: the answer is there when focus is
 }
 
 function setupSearch(form) {
