@@ -85,7 +85,7 @@ function render(view) {
   $('#auto').hidden = over;
   $('#next-step').hidden = !over;
   rememberTicket(token, { status: view.status });
-  if (over) $('#sound').hidden = true;
+  $('#sound').hidden = over || !(window.AudioContext || window.webkitAudioContext); // back after an undone no-show
   document.title = view.status === 'called' ? `${t('ticket.called_title', { number: view.number })} · Senja` : baseTitle;
 }
 
@@ -161,10 +161,12 @@ async function main() {
   const now = () => { clearTimeout(timer); failures = 0; poll(); };
   document.addEventListener('visibilitychange', () => { if (!document.hidden) now(); });
   window.addEventListener('online', now);
-  window.addEventListener('offline', () => {
+  const showOffline = () => {
     setText($('#offline'), t('ticket.offline'));
     $('#offline').hidden = false;
-  });
+  };
+  window.addEventListener('offline', showOffline);
+  if (navigator.onLine === false) showOffline(); // opened from the cache without a network
   const { number, officeName, date } = document.body.dataset;
   rememberTicket(token, { number, office, officeName, date, status });
   poll();
