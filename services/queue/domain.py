@@ -5,6 +5,9 @@ second it joined the queue; a priority ticket (disability, elderly, pregnant,
 child) is placed ``priority_boost_minutes`` earlier (default 20). So priority
 tickets go first, yet an ordinary ticket can only ever be overtaken by
 priority tickets that arrived less than the boost after it: nobody starves.
+Booked tickets (services.queue.booking): a booking checked in is placed at its
+slot's start (boost included when it has a priority reason), so a walk-in who
+came before the slot keeps their place and those who come after it do not.
 Transfers keep the original ``queued_at``. One sorted atomic update picks the
 next ticket, which keeps concurrent clerks safe.
 

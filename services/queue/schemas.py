@@ -25,12 +25,20 @@ class Names(Strict):
     en = Text(required=True, validate=validate.Length(min=1, max=120))
 
 
+class BookingConfig(Strict):
+    """Slots of a service (services.queue.booking): the rest stays for walk-ins."""
+    slot_minutes = fields.Integer(required=True, validate=validate.Range(min=5, max=240))
+    per_slot = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+    max_per_day = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
 class ServiceConfig(Strict):
     code = fields.String(required=True, validate=CODE)
     prefix = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{1,2}$"))
     name = fields.Nested(Names, required=True)
     daily_quota = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
     typical_minutes = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0.5))
+    booking = fields.Nested(BookingConfig, load_default=None, allow_none=True)
 
 
 class CounterConfig(Strict):
