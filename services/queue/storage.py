@@ -26,6 +26,7 @@ from pymongo import ASCENDING, ReturnDocument
 from services.common import idempotency
 from services.common.mongo import MongoStore
 from services.queue import domain
+from services.queue.booking_store import BookingStore
 
 # A call_next holds its counter this long at most. Longer than the gateway's RPC
 # timeout (its request expires with it), short enough that a clerk whose call
@@ -97,6 +98,7 @@ class QueueStore(MongoStore):
         self.history = db.history
         self.idempotency = db.idempotency
         self.memory = OfficeMemory(self.offices, on_load=self.prepare_hall)
+        self.booking = BookingStore(db)
 
     def ensure_indexes(self):
         # The number belongs to the service that issued it (a transfer keeps it).
@@ -112,6 +114,7 @@ class QueueStore(MongoStore):
         self.tickets.create_index([("call_id", ASCENDING)])
         self.tickets.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
         self.history.create_index([("ticket_id", ASCENDING), ("at", ASCENDING)])
+        self.booking.ensure_indexes()
 
     # offices -------------------------------------------------------------
     def put_office(self, office):
