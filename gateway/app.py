@@ -12,8 +12,8 @@ from gateway.contract import API
 from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
-from gateway.resources import (accessibility, calendar, counters, facility_checks, health, offices,
-                               permits, staff, tickets)
+from gateway.resources import (accessibility, bookings, calendar, counters, facility_checks, health,
+                               offices, permits, staff, tickets)
 from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
@@ -95,6 +95,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(deps.readmodel, clients.queue))
     app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(clients))
     app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(clients))
+    bookings.install(app, clients, deps.settings.secret)
 
     app.add_route(f"{API}/permit-types", permits.PermitTypes(clients))
     app.add_route(f"{API}/permit-types/{{code}}", permits.PermitType(clients))

@@ -18,7 +18,7 @@ until a token is back).
 Configuration (environment, read when the app is created):
 
 - ``RATE_LIMIT_<OPERATION>_PER_MINUTE`` (ISSUE_TICKET: 30, APPLY_PERMIT: 10,
-  REPORT_PROBLEM: 10; 0 switches that limit off) and
+  REPORT_PROBLEM: 10, BOOK_SLOT: 10; 0 switches that limit off) and
   ``RATE_LIMIT_<OPERATION>_BURST`` (default: the per-minute figure).
 - ``TRUSTED_PROXIES`` (default 0): how many reverse proxies in front of the
   gateway append to X-Forwarded-For. With 0 the header is ignored (a client
@@ -54,9 +54,9 @@ import falcon
 from gateway.errors import Problem
 
 API = "/api/v1"
-DEFAULTS = {"issue_ticket": 30, "apply_permit": 10, "report_problem": 10}
+DEFAULTS = {"issue_ticket": 30, "apply_permit": 10, "report_problem": 10, "book_slot": 10}
 KIOSK_OPERATION = "issue_ticket"  # what a kiosk does many times a day
-PER_OFFICE = {"issue_ticket"}     # counted per client and office; the others per client
+PER_OFFICE = {"issue_ticket", "book_slot"}  # counted per client and office; the others per client
 KIOSK_DEFAULT = (300, 60)
 MAX_BUCKETS = 100_000  # idle full buckets are forgotten beyond this
 
@@ -65,6 +65,7 @@ ROUTES = {
     f"{API}/offices/{{office_id}}/tickets": {"POST": "issue_ticket"},
     f"{API}/permits": {"POST": "apply_permit"},
     f"{API}/facilities/{{facility_id}}/reports": {"POST": "report_problem"},
+    f"{API}/offices/{{office_id}}/bookings": {"POST": "book_slot"},
 }
 
 
