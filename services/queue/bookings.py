@@ -12,7 +12,6 @@ same first (lazy). Both go through the same conditional status update, so
 with several instances and the timer racing a citizen, one of them wins and
 gives the place back; the others find nothing to do.
 """
-import datetime as dt
 import uuid
 
 from lokal import normalize_phone

@@ -45,7 +45,7 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen",
         raise Conflict("The office is closed now" + (f" ({reason})" if reason else ""),
                        reason="holiday" if reason else "closed",
                        next_session=nxt[0].isoformat() if nxt else None)
-    today = calendar.local_date(office, booked["slot_start"] if booked else now).isoformat()
+    today = calendar.local_date(office, now).isoformat()  # numbered on the day it is issued
     key = domain.sort_key(booked["slot_start"] if booked else now, req["priority_reason"],
                           office.get("priority_boost_minutes", domain.DEFAULT_PRIORITY_BOOST_MINUTES))
     session_end = session[1].timestamp()
