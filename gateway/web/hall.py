@@ -160,7 +160,7 @@ class Display(Page):
 
 
 class Counter(Page):
-    scripts = ("counter",)
+    scripts = ("counter", "booking-arrivals")
     body_class = "counter"
     ACTIONS = (("open", "o"), ("close", "c"), ("call_next", "n"), ("recall", "r"), ("start", "s"),
                ("complete", "d"), ("no_show", "x"))

@@ -166,6 +166,10 @@ class ServiceBrief(Schema):
     prefix = always(fields.String)
 
 
+class OfficeService(ServiceBrief):
+    bookable = always(fields.Boolean, metadata={"description": "offers slots to book ahead"})
+
+
 class OfficeView(Schema):
     id = always(fields.String, metadata={"example": "33.71.02"})
     name = always(fields.String)
@@ -180,7 +184,7 @@ class OfficeView(Schema):
                        metadata={"description": "Weekly sessions by weekday (mon…sun)"})
     today = always(fields.Nested, Today)
     next_session = maybe(fields.String, metadata=LOCAL_TIME)
-    services = always(fields.List, fields.Nested(ServiceBrief))
+    services = always(fields.List, fields.Nested(OfficeService))
 
 
 class ServiceView(ServiceBrief):

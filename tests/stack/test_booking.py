@@ -224,3 +224,49 @@ def test_no_show_returns_the_place_once(stack, office):
     assert db.slots.find_one({"_id": lapsed["slot_id"]})["taken"] == PER_SLOT - 1
     assert book(stack, start)[0] == 201
     assert book(stack, start)[2]["reason"] == "full"
+
+
+def test_pages_book_show_check_in_without_javascript(stack, office):
+    import icalendar
+    import requests
+    day = tomorrow().isoformat()
+    page = requests.get(f"{stack.url}/book/{OFFICE}", params={"service": "KTP", "date": day}, timeout=10)
+    assert page.status_code == 200 and 'name="slot_start"' in page.text and "Booking antrian" in page.text
+    start = slots(stack, tomorrow())[40]["start"]
+    posted = requests.post(f"{stack.url}/book/{OFFICE}", allow_redirects=False, timeout=10,
+                           data={"service": "KTP", "date": day, "slot_start": start, "phone": "081234567890",
+                                 "key": f"form-{uuid.uuid4().hex[:12]}"})
+    assert posted.status_code == 303 and posted.headers["Location"].startswith("/b/")
+    booking_url = f"{stack.url}{posted.headers['Location']}"
+    shown = requests.get(booking_url, timeout=10)
+    assert shown.status_code == 200 and "+62812*****890" in shown.text and "081234567890" not in shown.text
+    ics = requests.get(f"{booking_url}/booking.ics", timeout=10)
+    assert ics.headers["Content-Type"].startswith("text/calendar")
+    event = icalendar.Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == dt.datetime.fromisoformat(start)
+    assert requests.get(f"{booking_url}/qr.svg", timeout=10).content.lstrip().startswith(b"<svg")
+    early = requests.post(booking_url, data={"action": "check_in"}, allow_redirects=False, timeout=10)
+    assert early.status_code == 409 and "Check-in belum dibuka" in early.text
+    gone = requests.post(booking_url, data={"action": "cancel"}, allow_redirects=False, timeout=10)
+    assert gone.status_code == 303 and "Dibatalkan" in requests.get(booking_url, timeout=10).text
+    # Now one whose window is open: checked in from its page, the ticket page follows.
+    made = book(stack, next_slot_start().isoformat())[2]
+    done = requests.post(f"{stack.url}{made['page_url']}", data={"action": "check_in"},
+                         allow_redirects=False, timeout=10)
+    assert done.status_code == 303 and done.headers["Location"].startswith("/t/")
+    assert requests.get(f"{stack.url}{done.headers['Location']}", timeout=10).status_code == 200
+
+
+def test_kiosk_page_checks_in_by_code_once_set_up_with_its_key(stack, office):
+    import requests
+    made = book(stack, next_slot_start().isoformat())[2]
+    kiosk = requests.Session()
+    url = f"{stack.url}/kiosk/{OFFICE}/booking"
+    refused = kiosk.post(url, data={"code": made["code"]}, timeout=10)
+    assert refused.status_code == 403
+    assert kiosk.get(url, params={"key": kiosk_key(stack.secret, OFFICE)}, timeout=10).status_code == 200
+    unknown = kiosk.post(url, data={"code": "ZZZZZZZZ"}, timeout=10)
+    assert unknown.status_code == 404 and "tidak dikenal" in unknown.text
+    done = kiosk.post(url, data={"code": made["code"]}, timeout=10)
+    assert done.status_code == 201 and 'class="ticket-number">A-' in done.text
+    assert f'href="/kiosk/{OFFICE}/booking"' in requests.get(f"{stack.url}/kiosk/{OFFICE}", timeout=10).text
