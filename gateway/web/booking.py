@@ -171,7 +171,7 @@ class BookingCalendar:
         # In UTC ("...Z"): a fixed offset has no TZID a calendar would know.
         event.add("dtstart", dt.datetime.fromisoformat(view["slot_start"]).astimezone(dt.timezone.utc))
         event.add("dtend", dt.datetime.fromisoformat(view["slot_end"]).astimezone(dt.timezone.utc))
-        event.add("summary", f"Antrian {office['name']} ({view['service']}) · {view['code']}")
+        event.add("summary", f"Antrean {office['name']} ({view['service']}) · {view['code']}")
         event.add("location", office.get("address") or office["name"])
         event.add("description", f"Kode booking {view['code']}. Check-in {view['check_in_from'][11:16]}–"
                                  f"{view['check_in_until'][11:16]}. {base}/b/{token}")

@@ -43,6 +43,12 @@ def find_pii(text, sent=SENT):
     return found
 
 
+def _tomorrow_10():
+    import datetime as dt
+    day = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date() + dt.timedelta(days=1)
+    return f"{day}T10:00:00+07:00"
+
+
 def _provoke(stack, token):
     url = stack.url
     clerk = bearer(token("clerk"))
@@ -69,6 +75,12 @@ def _provoke(stack, token):
         ("GET", f"/api/v1/offices/{OFFICE}/stats?date={NIK}", None),
         ("GET", f"/{NIK}?phone={PHONE}", None),
         ("GET", f"/t/{NIK}", None),
+        # Bookings keep a phone for a reminder: never logged (branch booking).
+        ("POST", f"/api/v1/offices/{OFFICE}/bookings", {"service": "KTP", "slot_start": _tomorrow_10(),
+                                                       "phone": PHONE}),
+        ("POST", f"/api/v1/offices/{OFFICE}/bookings", {"service": "KTP", "slot_start": _tomorrow_10(),
+                                                       "phone": PHONE_SPACED + "99"}),
+        ("POST", f"/api/v1/offices/{OFFICE}/bookings/check-in", {"code": PHONE}),
     ]
     for method, path, body in calls:
         for headers in (pii_headers, {**pii_headers, **clerk}):

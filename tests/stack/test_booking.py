@@ -231,7 +231,7 @@ def test_pages_book_show_check_in_without_javascript(stack, office):
     import requests
     day = tomorrow().isoformat()
     page = requests.get(f"{stack.url}/book/{OFFICE}", params={"service": "KTP", "date": day}, timeout=10)
-    assert page.status_code == 200 and 'name="slot_start"' in page.text and "Booking antrian" in page.text
+    assert page.status_code == 200 and 'name="slot_start"' in page.text and "Booking antrean" in page.text
     start = slots(stack, tomorrow())[40]["start"]
     posted = requests.post(f"{stack.url}/book/{OFFICE}", allow_redirects=False, timeout=10,
                            data={"service": "KTP", "date": day, "slot_start": start, "phone": "081234567890",
