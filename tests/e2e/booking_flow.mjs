@@ -60,12 +60,12 @@ async function main(browser) {
 
   // 3. The phone follows the ticket.
   const citizen = await open(phoneCtx, 'ticket-booked', ticketUrl);
-  results.checks.citizen_number = (await citizen.locator('h1, .ticket-number').first().textContent()).trim();
   await visit(citizen, 'ticket-booked');
 
   // 4. The clerk sees the booked arrival and calls it.
   const clerkCtx = await browser.newContext(DESKTOP);
   const counter = await open(clerkCtx, 'counter-booking', '/counter');
+  await counter.waitForLoadState('networkidle');  // the console's script signs in (a plain post would not)
   await counter.fill('#username', CLERK);
   await counter.fill('#password', PASSWORD);
   await counter.press('#password', 'Enter');

@@ -10,8 +10,14 @@ function saved(store, name) {
   try { return JSON.parse(store.getItem(name) || 'null'); } catch (e) { return null; }
 }
 
-function today() {
-  const d = new Date();
+// A clerk's shift: bookings whose slot started up to 12 hours ago or starts in
+// the next 3 hours. The days asked for are the browser's yesterday, today and
+// tomorrow, so an office in another zone (or a slot just after midnight) is covered.
+const BEHIND_MS = 12 * 3600 * 1000;
+const AHEAD_MS = 3 * 3600 * 1000;
+
+function isoDay(offsetDays) {
+  const d = new Date(Date.now() + offsetDays * 86400000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
@@ -20,14 +26,19 @@ async function refresh() {
   const place = saved(localStorage, 'senja.counter');
   if (!staff || !place || $('#console').hidden) return;
   try {
-    const { data } = await api(`/api/v1/offices/${encodeURIComponent(place.office)}/bookings?date=${today()}`,
-      { headers: { Authorization: `Bearer ${staff.token}` } });
-    const rows = data.map((b) => el('tr', {},
+    const days = await Promise.all([-1, 0, 1].map((offset) => api(
+      `/api/v1/offices/${encodeURIComponent(place.office)}/bookings?date=${isoDay(offset)}`,
+      { headers: { Authorization: `Bearer ${staff.token}` } })));
+    const now = Date.now();
+    const shown = days.flatMap(({ data }) => data)
+      .filter((b) => Date.parse(b.slot_start) > now - BEHIND_MS && Date.parse(b.slot_start) < now + AHEAD_MS)
+      .sort((a, b) => Date.parse(a.slot_start) - Date.parse(b.slot_start));
+    const rows = shown.map((b) => el('tr', {},
       el('td', {}, b.slot_start.slice(11, 16)), el('td', {}, b.service), el('td', {}, b.code),
       el('td', {}, t(`book.status.${b.status}`) + (b.ticket_number ? ` · ${b.ticket_number}` : ''))));
     $('#arrivals-rows').replaceChildren(...rows);
-    $('#arrivals-count').textContent = data.length ? `(${data.length})` : '';
-    $('#arrivals-none').hidden = data.length > 0;
+    $('#arrivals-count').textContent = shown.length ? `(${shown.length})` : '';
+    $('#arrivals-none').hidden = shown.length > 0;
   } catch (e) {
     // The console's own polling reports network trouble; this list waits for the next round.
   }
