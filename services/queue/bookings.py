@@ -12,6 +12,7 @@ same first (lazy). Both go through the same conditional status update, so
 with several instances and the timer racing a citizen, one of them wins and
 gives the place back; the others find nothing to do.
 """
+import datetime as dt
 import uuid
 
 from lokal import normalize_phone
@@ -24,6 +25,9 @@ from services.queue.booking_schemas import BookingsQuery, BookSlot, KioskCheckIn
 from services.queue.domain import ticket_token, token_key
 
 NO_SHOW_SWEEP_SECONDS = 60
+# A check-in whose ticket is not there this long after it began died half-way
+# (longer than the gateway's RPC timeout): a retry makes the ticket.
+IN_PROGRESS = dt.timedelta(seconds=10)
 
 
 def _load(schema, data):
@@ -182,18 +186,22 @@ def _check_in(ctx, found, channel, actor):
                                                             "ticket_id": uuid.uuid4().hex})
     if moved is None:  # someone else moved it meanwhile (a second tap, the sweep)
         return _check_in(ctx, ctx.store.booking.get(found["_id"]), channel, actor)
-    ticket = _ticket_of(ctx, moved, office, channel, actor)
+    ticket = _ticket_of(ctx, moved, office, channel, actor, mover=True)
     ctx.store.booking.move(moved["_id"], "checked_in", {"ticket_number": ticket["number"]})
     _publish(ctx, "booking_checked_in", {**moved, "ticket_number": ticket["number"]}, actor, now)
     return ticket
 
 
-def _ticket_of(ctx, found, office, channel, actor):
-    """The ticket of a checked-in booking: made now, or the one made before (a retry)."""
+def _ticket_of(ctx, found, office, channel, actor, mover=False):
+    """The ticket of a checked-in booking: made now (by the call that checked it in,
+    or by a retry once that call has surely died), or the one made before."""
     existing = ctx.store.get_ticket(found["ticket_id"])
     if existing is not None:
         return {**views.ticket_status(ctx, existing, office), "replayed": True,
                 "token": ticket_token(ctx.secret, existing["_id"])}
+    if not mover and ctx.clock() - found["changed_at"] < IN_PROGRESS:
+        # A second tap while the first is still making the ticket: not a second ticket.
+        raise Conflict("The check-in is under way; try again in a moment", reason="in_progress")
     start = found["slot_start"]
     session = next(((s, e) for s, e in calendar.sessions_on(office, calendar.local_date(office, start))
                     if s <= start < e), (start, found["slot_end"]))

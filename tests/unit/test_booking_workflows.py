@@ -146,3 +146,17 @@ def test_kiosk_check_in_by_code_and_day_list(hall):
     day = bookings.day(hall, OFFICE, {"date": "2026-11-23"})
     assert [b["status"] for b in day] == ["checked_in"] and day[0]["ticket_number"] == ticket["number"]
     assert views.status_by_token(hall, ticket["token"])["number"] == ticket["number"]
+
+
+def test_a_check_in_that_died_half_way_is_finished_by_a_retry_not_doubled(hall):
+    made = book(hall)
+    hall.clock.at = dt.datetime(2026, 11, 23, 12, 45, tzinfo=UTC)
+    stored = hall.store.booking.by_code(OFFICE, made["code"])
+    # The first call moved the booking and died before making its ticket.
+    hall.store.booking.move(stored["_id"], "booked", {"status": "checked_in", "changed_at": hall.clock.at,
+                                                      "ticket_id": "0" * 32})
+    busy = pytest.raises(Conflict, bookings.check_in, hall, made["token"])
+    assert busy.value.extra["reason"] == "in_progress"
+    hall.clock.at += dt.timedelta(seconds=11)
+    ticket = bookings.check_in(hall, made["token"])
+    assert ticket["id"] == "0" * 32 and bookings.check_in(hall, made["token"])["number"] == ticket["number"]
