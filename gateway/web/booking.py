@@ -26,6 +26,7 @@ from services.queue.schemas import TOKEN_PATTERN
 TOKEN = re.compile(TOKEN_PATTERN)
 BOOKING_NOT_FOUND = ("book.not_found.title", "book.not_found.text")
 KIOSK_COOKIE = "senja_kiosk_key"
+SCANNED = re.compile(r"/b/([A-Za-z0-9_-]{16,64})(?![A-Za-z0-9_-])")  # the booking QR's address, as a scanner types it
 
 
 def service_name(t, svc):
@@ -202,12 +203,22 @@ class KioskBooking(Page):
         if not kiosk_allowed(self.site.deps.settings.secret, office_id, key):
             return self._page(req, resp, office_id, alert=req.context.t("book.kiosk_no_key"),
                               status=falcon.HTTP_403)
+        typed = form.first("code", 200)
+        scanned = SCANNED.search(typed)
         try:
-            ticket = self.clients.queue.check_in_by_code(office_id, {"code": form.first("code", 16)})
+            if scanned:  # a scanner typed the booking's QR (its page's address)
+                ticket = self._check_in_scanned(office_id, scanned.group(1))
+            else:
+                ticket = self.clients.queue.check_in_by_code(office_id, {"code": typed[:16]})
         except errors.NotFound:
             return self._page(req, resp, office_id, alert=req.context.t("book.code_unknown"),
                               status=falcon.HTTP_404)
         self._page(req, resp, office_id, ticket=ticket, status=falcon.HTTP_201)
+
+    def _check_in_scanned(self, office_id, token):
+        if self.clients.queue.booking_status(token)["office_id"] != office_id:
+            raise errors.NotFound("A booking of another office")
+        return self.clients.queue.check_in(token, channel="kiosk", actor="kiosk")
 
     def reshow(self, req, resp, exc, office_id):
         t = req.context.t
@@ -220,7 +231,7 @@ class KioskBooking(Page):
         office = self.clients.queue.get_office(office_id)
         self.render(req, resp, "kiosk_booking.html", f'{t("book.kiosk_title")} · {office["name"]}',
                     status=status, office=office, office_id=office_id, ticket=ticket, alert=alert,
-                    code=(req.context.form.first("code", 16) if req.context.get("form") and not ticket else ""))
+                    code=(req.context.form.first("code", 200) if req.context.get("form") and not ticket else ""))
 
 
 def _check(token):

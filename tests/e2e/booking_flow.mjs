@@ -72,7 +72,9 @@ async function main(browser) {
   await counter.waitForSelector('#chooser:not([hidden])');
   await counter.waitForFunction(() => document.querySelectorAll('#counter option').length > 0);
   await counter.selectOption('#office', OFFICE);
+  await counter.waitForLoadState('networkidle');  // choosing the office reloads its counters
   await counter.selectOption('#counter', '2');
+  results.checks.counter_chosen = await counter.inputValue('#counter');
   await counter.click('#chooser-form button[type=submit]');
   await counter.waitForSelector('#console:not([hidden])');
   await counter.waitForFunction((code) => [...document.querySelectorAll('#arrivals-rows td')].some((td) => td.textContent === code),

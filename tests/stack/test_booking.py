@@ -270,3 +270,10 @@ def test_kiosk_page_checks_in_by_code_once_set_up_with_its_key(stack, office):
     done = kiosk.post(url, data={"code": made["code"]}, timeout=10)
     assert done.status_code == 201 and 'class="ticket-number">A-' in done.text
     assert f'href="/kiosk/{OFFICE}/booking"' in requests.get(f"{stack.url}/kiosk/{OFFICE}", timeout=10).text
+    # A scanner types the booking QR's address: checked in by its token, at its own office only.
+    scanned = book(stack, next_slot_start().isoformat())[2]
+    done = kiosk.post(url, data={"code": f"{stack.url}{scanned['page_url']}"}, timeout=10)
+    assert done.status_code == 201 and 'class="ticket-number">A-' in done.text
+    elsewhere = http("POST", f"{stack.url}/api/v1/offices/33.71.02/bookings",
+                     {"service": "KTP", "slot_start": f"{tomorrow()}T09:00:00+07:00"})[2]
+    assert kiosk.post(url, data={"code": f"{stack.url}{elsewhere['page_url']}"}, timeout=10).status_code == 404
