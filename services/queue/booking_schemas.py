@@ -1,16 +1,21 @@
 """Shapes of booking requests and replies (services.queue.booking)."""
-from marshmallow import fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from services.common.events import PRIORITY_REASONS
 from services.common.replies import LOCAL_TIME, always, maybe
 from services.queue.booking import STATUSES
 from services.queue.schemas import IssuedTicket, Strict
-from marshmallow import Schema
+
+
+def _this_millennium(value):
+    # Far-off years would overflow once moved to the office's zone (year 9999 -> 10000).
+    if not 2000 <= value.year <= 2999:
+        raise ValidationError("not a time a slot can start")
 
 
 class BookSlot(Strict):
     service = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    slot_start = fields.AwareDateTime(required=True, metadata={
+    slot_start = fields.AwareDateTime(required=True, validate=_this_millennium, metadata={
         "description": "the slot's start as GET …/slots gives it (ISO 8601 with offset)"})
     priority_reason = fields.String(load_default=None, allow_none=True,
                                     validate=validate.OneOf(PRIORITY_REASONS))

@@ -82,6 +82,12 @@ def test_phone_is_kept_normalised_and_shown_masked(hall):
         book(hall, phone="12345678")
 
 
+@pytest.mark.parametrize("slot", ["9999-12-31T23:59:00-12:00", "2026-11-23T20:00:00", "tomorrow", ""])
+def test_bad_slot_times_are_refused_by_field(hall, slot):
+    refused = pytest.raises(Invalid, book, hall, slot)
+    assert refused.value.errors[0]["field"] == "slot_start"
+
+
 def test_cancel_returns_the_place_once(hall):
     made = book(hall)
     book(hall)
