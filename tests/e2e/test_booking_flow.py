@@ -33,7 +33,7 @@ def test_checked_in_at_the_kiosk_and_called_by_the_clerk(run):
     assert re.fullmatch(r"A-\d{3}", checks["kiosk_number"])
     assert checks["ticket_url"].startswith("/t/")
     assert checks["booking_code"] in checks["arrivals_row"] and "Sudah check-in" in checks["arrivals_row"]
-    assert checks["counter_chosen"] == "2" and checks["counter_current"] == checks["kiosk_number"]
+    assert checks["office_chosen"] == OFFICE and checks["counter_chosen"] == "2" and checks["counter_current"] == checks["kiosk_number"]
     assert checks["citizen_called_text"] == "Dipanggil! Silakan menuju Loket 2"
 
 
