@@ -177,3 +177,17 @@ def test_token_is_unguessable_and_stable():
 
 def test_slot_id_is_utc():
     assert booking.slot_id("33.71.02", "KTP", SLOT) == "33.71.02|KTP|2026-12-07T09:00Z"
+
+
+def test_demo_offices_offer_slots_in_the_evening_too():
+    import os
+    import yaml
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    demo = yaml.safe_load(open(os.path.join(root, "gateway", "data", "kota-magelang.yaml")))
+    office_cfg = demo["offices"][0]
+    by_code = {s["code"]: s for s in office_cfg["services"]}
+    monday = dt.date(2026, 12, 7)
+    for code in ("KTP", "IZIN"):
+        slots = booking.slots_on(office_cfg, by_code[code], monday)
+        evening = [s for s in slots if s[0].hour >= 17 and s[2] > 0]
+        assert evening and slots[-1][1].strftime("%H:%M") == "21:00", code
