@@ -74,7 +74,7 @@ class BookPage(Page):
         if service in {c for c, _ in choices} and day in days:
             try:
                 slots = [{**s, "label": f"{t.clock(s['start'])}–{t.clock(s['end'], s['start'])}",
-                          "places": t("book.places", n=s["free"])}
+                          "places": t("book.places", n=s["free"]) if s["free"] else t("book.slot_full")}
                          for s in self.clients.queue.slots(office_id, {"service": service, "date": day})]
             except errors.Invalid as exc:
                 problem = problem or exc

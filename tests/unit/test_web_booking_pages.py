@@ -26,7 +26,7 @@ def booking_deps(deps):
 def test_book_page_lists_the_days_slots_with_full_ones_disabled(client, booking_deps):
     page = client.simulate_get("/book/33.71.02", params={"service": "KTP", "date": "2026-11-23"})
     assert page.status_code == 200 and "Booking antrean" in page.text
-    assert 'value="2026-11-23T19:00+07:00" required disabled' in page.text
+    assert 'value="2026-11-23T19:00+07:00" required disabled' in page.text and "19.00–19.30 · penuh" in page.text
     assert 'value="2026-11-23T19:30+07:00" required>' in page.text and "2 tempat kosong" in page.text
     assert '<option value="IZIN"' not in page.text  # takes no bookings
     english = client.simulate_get("/book/33.71.02", params={"service": "KTP", "date": "2026-11-23", "lang": "en"})
