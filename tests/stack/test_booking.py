@@ -53,9 +53,15 @@ def slots(stack, day, service="KTP"):
 
 
 def book(stack, start, **extra):
-    return http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/bookings",
-                {"service": "KTP", "slot_start": start, **extra},
-                headers={"Idempotency-Key": f"book-{uuid.uuid4().hex}"})
+    """As a client should: a 503 (a busy machine, RPC timeout) is retried with the same key."""
+    key = {"Idempotency-Key": f"book-{uuid.uuid4().hex}"}
+    for _ in range(3):
+        answer = http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/bookings",
+                      {"service": "KTP", "slot_start": start, **extra}, headers=key)
+        if answer[0] != 503:
+            return answer
+        time.sleep(1)
+    return answer
 
 
 def race(stack, starts):
