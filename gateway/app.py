@@ -101,7 +101,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/permit-types/{{code}}/due-date", calendar.DueDate(clients.permits))
     app.add_route(f"{API}/offices/{{office_id}}/calendar", calendar.OfficeCalendar(clients.permits))
     app.add_route(f"{API}/permits", permits.Permits(clients))
-    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(clients))
+    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(clients, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
                   permits.PermitTransitions(clients, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(clients))
