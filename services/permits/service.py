@@ -212,6 +212,8 @@ class PermitsService(Observable, FollowsOffices):
         changes = {"status": target}
         if req["action"] == "approve":
             changes["approved_by"] = actor
+        if req["action"] == "sign":  # named on the certificate
+            changes["signed_by"], changes["signed_role"] = staff.get("sub", ""), role
         if target == "returned_for_revision":
             changes["paused_since"] = today.isoformat()
         if req["action"] == "resubmit" and permit["paused_since"]:
@@ -292,10 +294,12 @@ class PermitsService(Observable, FollowsOffices):
             raise Conflict("Only an issued permit has a certificate", reason="not_issued",
                            current_status=permit["status"])
         number = permit["permit_number"]
-        url = (f"{base_url.rstrip('/')}/verify?number={number}"
-               f"&code={domain.verification_code(self.config['SENJA_SECRET'], number)}")
+        code = domain.verification_code(self.config["SENJA_SECRET"], number)
+        url = f"{base_url.rstrip('/')}/verify?number={number}&code={code}"
+        signer = ({"username": permit["signed_by"], "role": permit.get("signed_role")}
+                  if permit.get("signed_by") else None)
         pdf = certificate.render(permit, self.store.get_type(permit["permit_type"]),
-                                 self.store.office_copy(permit["office_id"]), url)
+                                 self.store.office_copy(permit["office_id"]), url, code, signer)
         return base64.b64encode(pdf).decode()
 
     @rpc(expected_exceptions=EXPECTED)
