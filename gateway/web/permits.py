@@ -222,7 +222,7 @@ def _example(pattern):
 class PermitTrackPage(Page):
     """/permits/{tracking_code}: status, SLA and history; the applicant's actions with the secret."""
 
-    scripts = ("permit",)
+    scripts = ("permit", "permit_certificate")
     body_class = "permit-track"
     not_found = PERMIT_NOT_FOUND
 
