@@ -143,9 +143,63 @@ class AccessibilityService(Observable, FollowsOffices):
     @dumped(schemas.ReportView, many=True)
     def list_reports(self, office_id, staff):
         _check_office(staff, office_id)
-        return [{**r, "at": _as_dt(r["at"]).isoformat(),
-                 "contact": mask_phone(r["contact"]) if r.get("contact") else None}
-                for r in self.store.reports_of(office_id)]
+        return [_staff_report(r) for r in self.store.reports_of(office_id)]
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.RevealedContact)
+    def reveal_report_contact(self, report_id, staff):
+        """The contact in full, for staff of the office who must call back; the reveal
+        is written into the report's history first (who, when)."""
+        report = self._report(report_id, staff)
+        if not domain.can_reveal(report):
+            raise Conflict("This report has no contact number", reason="no_contact")
+        entry = domain.report_entry("contact_revealed", f"staff:{staff['sub']}", utcnow().isoformat())
+        if self.store.update_report(report_id, report["state"], {}, entry) is None:
+            raise Conflict("The report changed meanwhile; reload and try again", reason="stale")
+        log.info("report %s: contact revealed to staff %s", report_id, staff["sub"])
+        return {"id": report_id, "contact": report["contact"], "revealed_at": entry["at"],
+                "revealed_by": entry["actor"]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ReportView)
+    def close_report(self, report_id, answer, staff):
+        """Staff close a report with an answer the citizen reads by its number."""
+        report = self._report(report_id, staff)
+        try:
+            problems = domain.check_close(report, answer if isinstance(answer, str) else "")
+            if not problems:
+                schemas.ReportAnswer().load({"answer": answer})
+        except ValueError as err:
+            raise Conflict(str(err), reason="closed")
+        except ValidationError as err:
+            problems = marshmallow_errors(err.messages)
+        if problems:
+            raise Invalid.fields(problems)
+        now = utcnow().isoformat()
+        entry = domain.report_entry("closed", f"staff:{staff['sub']}", now)
+        closed = self.store.update_report(report_id, "open", {"state": "closed", "answer": answer.strip(),
+                                                              "answered_at": now}, entry)
+        if closed is None:
+            raise Conflict("This report is closed already", reason="closed")
+        return _staff_report(closed)
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PublicReport)
+    def public_report(self, report_id):
+        """What anyone with the report's number sees: its state and the office's answer."""
+        report = self.store.get_report(report_id) if isinstance(report_id, str) else None
+        if report is None:
+            raise NotFound("No report with this number")
+        facility = self.store.get_facility(report["facility_id"]) or {}
+        return {**domain.public_report({**report, "at": _as_dt(report["at"]).isoformat()}),
+                "office_id": report["office_id"], "facility_name": facility.get("name")}
+
+    def _report(self, report_id, staff):
+        report = self.store.get_report(report_id) if isinstance(report_id, str) else None
+        if report is None:
+            raise NotFound("No report with this number")
+        _check_office(staff, report["office_id"])
+        return report
 
     @rpc(expected_exceptions=EXPECTED)
     @dumped(schemas.SearchResult, many=True)
@@ -261,6 +315,13 @@ def _role_only(actor):
 def _check_office(staff, office_id):
     if office_id not in (staff or {}).get("offices", []):
         raise Forbidden("Your account is not for this office")
+
+
+def _staff_report(report):
+    """A report as staff see it: the contact masked, the history with who did what."""
+    return {**report, "at": _as_dt(report["at"]).isoformat(),
+            "contact": mask_phone(report["contact"]) if report.get("contact") else None,
+            "history": report.get("history") or []}
 
 
 def mask_phone(phone):
