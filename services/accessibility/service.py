@@ -154,7 +154,7 @@ class AccessibilityService(Observable, FollowsOffices):
         if not domain.can_reveal(report):
             raise Conflict("This report has no contact number", reason="no_contact")
         entry = domain.report_entry("contact_revealed", f"staff:{staff['sub']}", utcnow().isoformat())
-        if self.store.update_report(report_id, report["state"], {}, entry) is None:
+        if self.store.update_report(report, {}, entry) is None:
             raise Conflict("The report changed meanwhile; reload and try again", reason="stale")
         log.info("report %s: contact revealed to staff %s", report_id, staff["sub"])
         return {"id": report_id, "contact": report["contact"], "revealed_at": entry["at"],
@@ -177,10 +177,10 @@ class AccessibilityService(Observable, FollowsOffices):
             raise Invalid.fields(problems)
         now = utcnow().isoformat()
         entry = domain.report_entry("closed", f"staff:{staff['sub']}", now)
-        closed = self.store.update_report(report_id, "open", {"state": "closed", "answer": answer.strip(),
-                                                              "answered_at": now}, entry)
+        closed = self.store.update_report(report, {"state": "closed", "answer": answer.strip(),
+                                                   "answered_at": now}, entry)
         if closed is None:
-            raise Conflict("This report is closed already", reason="closed")
+            raise Conflict("The report changed meanwhile; reload and try again", reason="stale")
         return _staff_report(closed)
 
     @rpc(expected_exceptions=EXPECTED)

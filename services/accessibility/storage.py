@@ -50,12 +50,15 @@ class AccessibilityStore(MongoStore, OfficeDirectoryStore):
     def get_report(self, report_id):
         return self.db.reports.find_one({"_id": report_id}, {"_id": 0})
 
-    def update_report(self, report_id, expected_state, changes, entry):
+    def update_report(self, report, changes, entry):
         """Sets ``changes`` and appends ``entry`` to the report's history in one update,
-        only while the report is still in ``expected_state``: the report or None."""
+        only if nobody changed the report meanwhile (its version): the report or None."""
+        version = report.get("version", 0)
         return self.db.reports.find_one_and_update(
-            {"_id": report_id, "state": expected_state},
-            {"$set": changes, "$push": {"history": entry}} if changes else {"$push": {"history": entry}},
+            {"_id": report["id"], "version": version} if version else
+            {"_id": report["id"], "version": {"$exists": False}},
+            {"$set": {**changes, "history": [*(report.get("history") or []), entry],
+                      "version": version + 1}},
             projection={"_id": 0}, return_document=ReturnDocument.AFTER)
 
     def reports_of(self, office_id):

@@ -105,6 +105,15 @@ NIB_FORM = re.compile(r"[0-9]{13}")  # Nomor Induk Berusaha (OSS, PP 5/2021): 13
 KBLI_FORM = re.compile(r"[0-9]{5}")  # KBLI 2020 (Peraturan BPS 2/2020): 5-digit codes
 
 
+def business_with_kbli(business, answers):
+    """KBLI is asked once: a permit type that asks it as a question (answers.kbli)
+    fills the business's code when the business does not name one."""
+    given = answers.get("kbli") if isinstance(answers, dict) else None
+    if not business.get("kbli") and isinstance(given, str) and KBLI_FORM.fullmatch(given):
+        return {**business, "kbli": given}
+    return business
+
+
 def normalize_nik(text):
     """A NIK as typed: the spaces people put between groups go; nothing else is changed."""
     return text.replace(" ", "") if isinstance(text, str) else text

@@ -150,7 +150,8 @@ class PermitsService(Observable, FollowsOffices):
             "applicant": {"nik_hash": domain.keyed_hash(secret, "nik", nik),
                           "nik_masked": domain.mask_nik(nik), "name": data["applicant"]["name"],
                           "phone": phone},
-            "business": data["business"], "answers": data["answers"],
+            "business": domain.business_with_kbli(data["business"], data["answers"]),
+            "answers": data["answers"],
             "permit_number": "", "documents": {},
         }
         while not self.store.insert(permit):  # a tracking code drawn twice: draw again

@@ -162,7 +162,8 @@ def test_applying_without_javascript_refused_then_accepted(client, deps):
     assert args[0]["answers"] == {"kbli": "12", "sector": "food"}
     assert 'id="f-applicant-nik-error">Tanggal lahir di NIK tidak valid.<' in resp.text
     assert 'id="f-answers-kbli-error">Bentuknya tidak sesuai.<' in resp.text
-    assert '<a href="#f-applicant-nik">Tanggal lahir di NIK tidak valid.</a>' in resp.text
+    # The summary names each field before its message.
+    assert '<a href="#f-applicant-nik">NIK: Tanggal lahir di NIK tidak valid.</a>' in resp.text
     assert 'value="Siti Rahayu"' in resp.text
 
     deps.rpc.answers["apply"] = lambda application, idempotency_key=None: {
