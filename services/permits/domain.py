@@ -52,13 +52,15 @@ class RuleBroken(Exception):
         self.problems = problems
 
 
-def allowed_actions(status, role):
-    """The staff actions a permit in ``status`` allows someone of ``role``:
-    [(action, target, note_required)] in life-cycle order."""
+def allowed_actions(status, role, actor=None, approved_by=None):
+    """The staff actions a permit in ``status`` allows ``actor`` of ``role``:
+    [(action, target, note_required)] in life-cycle order. Four eyes: whoever
+    approved is not offered the signature (check_duties refuses it too)."""
     rank = ROLE_RANK.get(role, -1)
     return [(action, target, needs_note)
             for action, (sources, target, who, needs_note) in TRANSITIONS.items()
-            if who != "applicant" and status in sources and rank >= ROLE_RANK[who]]
+            if who != "applicant" and status in sources and rank >= ROLE_RANK[who]
+            and not (action == "sign" and approved_by and actor == approved_by)]
 
 
 SLA_ORDER = {"overdue": 0, "due_soon": 1, "on_track": 2, "paused": 3, "closed": 4}

@@ -455,7 +455,9 @@ class PermitsService(Observable, FollowsOffices):
                             "action": h["action"], "status": h["to"], "note": h["note"],
                             "actor": h["actor"]} for h in self.store.history_of(permit["_id"])]
         view["actions"] = [{"action": a, "status": to, "note_required": note}
-                           for a, to, note in domain.allowed_actions(permit["status"], staff.get("role"))]
+                           for a, to, note in domain.allowed_actions(
+                               permit["status"], staff.get("role"), f"staff:{staff.get('sub')}",
+                               permit.get("approved_by"))]
         view["approved_by"] = permit.get("approved_by") or None
         view["missing_documents"] = domain.missing_documents(
             self.store.get_type(permit["permit_type"]) or {}, permit.get("documents", {}))

@@ -27,6 +27,11 @@ def test_allowed_actions_follow_the_life_cycle_and_roles(status, role, actions):
     assert [a for a, _, _ in domain.allowed_actions(status, role)] == actions
 
 
+def test_whoever_approved_is_not_offered_the_signature():
+    assert domain.allowed_actions("signing", "supervisor", "staff:a", "staff:a") == []
+    assert [a for a, _, _ in domain.allowed_actions("signing", "supervisor", "staff:b", "staff:a")] == ["sign"]
+
+
 def test_notes_are_required_where_the_applicant_must_know_why():
     notes = {a: n for a, _, n in domain.allowed_actions("in_review", "supervisor")}
     assert notes["return"] and notes["reject"] and not notes["approve"]

@@ -8,7 +8,7 @@ if (form) {
   const code = form.action.split('/').slice(-2)[0];
   const secret = saved(code)?.secret;
   if (secret) {
-    $('#cert-secret').value = secret;
+    $('#f-cert-secret').value = secret;
     $('#cert-secret-field').hidden = true;
   }
 }

@@ -26,7 +26,7 @@ function card(report) {
     report.contact ? el('p', {}, `${t('desk.contact')}: `,
       el('span', { class: 'contact', id: `contact-${id}` }, report.contact), ' ',
       el('button', { type: 'button', class: 'button secondary small-button', dataset: { reveal: id } }, t('desk.reveal'))) : el('p', { class: 'small muted' }, t('desk.no_contact')),
-    closed ? el('p', {}, `${t('report.answer')}: `, el('span', { class: 'answer' }, report.answer || '')) : el('form', { class: 'close-form', dataset: { close: id } },
+    closed ? el('p', {}, `${t('report.answer')}: `, el('span', { class: 'answer' }, report.answer || '')) : el('form', { class: 'close-form', novalidate: true, dataset: { close: id } },
       el('div', { class: 'field' },
         el('label', { for: `answer-${id}` }, t('desk.answer_label')),
         el('p', { class: 'hint', id: `answer-${id}-hint` }, t('desk.answer_hint')),
