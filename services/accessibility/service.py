@@ -2,6 +2,7 @@
 import datetime as dt
 import logging
 import uuid
+from zoneinfo import ZoneInfo
 
 from lokal import normalize_phone, partial_mask
 
@@ -143,7 +144,8 @@ class AccessibilityService(Observable, FollowsOffices):
     @dumped(schemas.ReportView, many=True)
     def list_reports(self, office_id, staff):
         _check_office(staff, office_id)
-        return [_staff_report(r) for r in self.store.reports_of(office_id)]
+        zone = self._zone(office_id)
+        return [_staff_report(r, zone) for r in self.store.reports_of(office_id)]
 
     @rpc(expected_exceptions=EXPECTED)
     @dumped(schemas.RevealedContact)
@@ -181,7 +183,7 @@ class AccessibilityService(Observable, FollowsOffices):
                                                    "answered_at": now}, entry)
         if closed is None:
             raise Conflict("The report changed meanwhile; reload and try again", reason="stale")
-        return _staff_report(closed)
+        return _staff_report(closed, self._zone(closed["office_id"]))
 
     @rpc(expected_exceptions=EXPECTED)
     @dumped(schemas.PublicReport)
@@ -191,8 +193,14 @@ class AccessibilityService(Observable, FollowsOffices):
         if report is None:
             raise NotFound("No report with this number")
         facility = self.store.get_facility(report["facility_id"]) or {}
-        return {**domain.public_report({**report, "at": _as_dt(report["at"]).isoformat()}),
-                "office_id": report["office_id"], "facility_name": facility.get("name")}
+        shown = _staff_report(report, self._zone(report["office_id"]))  # times in the office's zone
+        return {**domain.public_report(shown), "office_id": report["office_id"],
+                "facility_name": facility.get("name")}
+
+    def _zone(self, office_id):
+        """The office's own time zone for the times staff and citizens read (UTC if unknown)."""
+        office = self.store.office_copy(office_id)
+        return ZoneInfo(office["timezone"]) if office and office.get("timezone") else dt.timezone.utc
 
     def _report(self, report_id, staff):
         report = self.store.get_report(report_id) if isinstance(report_id, str) else None
@@ -317,11 +325,14 @@ def _check_office(staff, office_id):
         raise Forbidden("Your account is not for this office")
 
 
-def _staff_report(report):
-    """A report as staff see it: the contact masked, the history with who did what."""
-    return {**report, "at": _as_dt(report["at"]).isoformat(),
+def _staff_report(report, zone=dt.timezone.utc):
+    """A report as staff see it: the contact masked, the history with who did what,
+    times in ``zone``."""
+    def local(value):
+        return _as_dt(value).astimezone(zone).isoformat(timespec="seconds") if value else value
+    return {**report, "at": local(report["at"]), "answered_at": local(report.get("answered_at")),
             "contact": mask_phone(report["contact"]) if report.get("contact") else None,
-            "history": report.get("history") or []}
+            "history": [{**h, "at": local(h["at"])} for h in report.get("history") or []]}
 
 
 def mask_phone(phone):

@@ -120,6 +120,7 @@ def test_reveal_is_recorded_and_the_answer_reaches_the_citizen_without_the_phone
     status, _, public = http("GET", f"{stack.url}/api/v1/facility-reports/{rid}")
     assert status == 200 and public["answer"] == "Parkir motor dipindahkan, ramp bebas lagi."
     assert HIDDEN not in str(public) and "contact" not in public and "history" not in public
+    assert public["at"].endswith("+07:00") and public["answered_at"].endswith("+07:00")  # WIB, the office's zone
     with urllib.request.urlopen(f"{stack.url}/report?number={rid}") as resp:
         page = resp.read().decode()
     assert "Parkir motor dipindahkan" in page and HIDDEN not in page

@@ -11,7 +11,9 @@ const state = { staff: null, signedOut: null, types: {}, view: null, rows: [] };
 const SHORTCUTS_KEY = 'senja.desk.shortcuts';
 
 const statusName = (s) => maybe(`permit.status.${s}`) || s;
-const actionName = (a) => (a.startsWith('upload:') ? t('permit.action.upload', { document: a.slice(7) }) : maybe(`permit.action.${a}`) || a);
+const actionName = (a, docs = {}) => (a.startsWith('upload:')
+  ? t('permit.action.upload', { document: docs[a.slice(7)] || a.slice(7) }) : maybe(`permit.action.${a}`) || a);
+const actorName = (actor) => (actor === 'applicant' ? t('desk.col_applicant') : actor.replace(/^staff:/, ''));
 const typeName = (code) => {
   const name = state.types[code]?.name;
   return (name && (name[document.documentElement.lang] || name.id)) || code;
@@ -105,6 +107,7 @@ function showDetail(view) {
   const attrs = Object.fromEntries((type.attributes || []).map((a) => [a.code, a]));
   $('#detail-answers').replaceChildren(...pairs(Object.entries(sv.answers).map(([code, value]) => [
     attrs[code]?.description?.[lang] || attrs[code]?.description?.id || code, answerText(attrs[code], value)])));
+  $('#answers-h').hidden = Object.keys(sv.answers).length === 0;
   const docNames = Object.fromEntries((type.documents || []).map((d) => [d.code, d.name[lang] || d.name.id]));
   $('#detail-documents').replaceChildren(...Object.entries(sv.documents).map(([code, doc]) => el('li', {},
     el('button', { type: 'button', class: 'button secondary small-button', dataset: { document: code, format: doc.format } },
@@ -113,8 +116,8 @@ function showDetail(view) {
   setText($('#detail-missing'), sv.missing_documents.length
     ? t('desk.missing', { documents: sv.missing_documents.map((c) => docNames[c] || c).join(', ') }) : '');
   $('#detail-history').replaceChildren(...sv.history.map((h) => el('li', {},
-    el('p', { class: 'tl-status' }, `${actionName(h.action)} · ${statusName(h.status)}`),
-    el('p', { class: 'small' }, el('time', { datetime: h.at }, when(h.at)), ` · ${h.actor}`),
+    el('p', { class: 'tl-status' }, `${actionName(h.action, docNames)} · ${statusName(h.status)}`),
+    el('p', { class: 'small' }, el('time', { datetime: h.at }, when(h.at)), ` · ${actorName(h.actor)}`),
     h.note ? el('p', { class: 'tl-note' }, h.note) : null)));
   const buttons = sv.actions.map((a, i) => el('button', {
     type: 'button', class: `button${['reject', 'revoke', 'return'].includes(a.action) ? ' danger' : ''}`,
