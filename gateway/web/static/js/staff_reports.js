@@ -9,6 +9,7 @@ const state = { staff: null, signedOut: null, facilities: {} };
 
 function failed(e) {
   if (e instanceof HttpError && e.status === 401) { state.signedOut(t('counter.expired')); return ''; }
+  if (e instanceof HttpError && e.status === 403) return t('desk.reports_need_supervisor');
   return e instanceof HttpError ? problemText(e.problem) : e instanceof NetworkError ? t('error.network') : String(e);
 }
 
