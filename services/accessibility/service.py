@@ -168,13 +168,13 @@ class AccessibilityService(Observable, FollowsOffices):
         """Staff close a report with an answer the citizen reads by its number."""
         report = self._report(report_id, staff)
         try:
-            problems = domain.check_close(report, answer if isinstance(answer, str) else "")
-            if not problems:
-                schemas.ReportAnswer().load({"answer": answer})
+            answer = schemas.ReportAnswer().load({"answer": answer})["answer"]
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        try:
+            problems = domain.check_close(report, answer)
         except ValueError as err:
             raise Conflict(str(err), reason="closed")
-        except ValidationError as err:
-            problems = marshmallow_errors(err.messages)
         if problems:
             raise Invalid.fields(problems)
         now = utcnow().isoformat()
