@@ -102,7 +102,7 @@ function showDetail(view) {
     [t('permit.business_name'), sv.business.name], [t('permit.business_address'), sv.business.address],
     ['KBLI', sv.business.kbli], ['NIB', sv.business.nib],
     [t('permit.submitted_at'), when(view.submitted_at)], [t('permit.due_date'), fullDate(view.due_date)],
-    [t('desk.col_days_left'), daysLeft(sv)],
+    [t('desk.col_days_left'), sv.working_days_left === null ? '' : daysLeft(sv)],
     [t('permit.number'), sv.permit_number], [t('desk.verification_code'), sv.verification_code]]));
   const attrs = Object.fromEntries((type.attributes || []).map((a) => [a.code, a]));
   $('#detail-answers').replaceChildren(...pairs(Object.entries(sv.answers).map(([code, value]) => [
@@ -116,7 +116,8 @@ function showDetail(view) {
   setText($('#detail-missing'), sv.missing_documents.length
     ? t('desk.missing', { documents: sv.missing_documents.map((c) => docNames[c] || c).join(', ') }) : '');
   $('#detail-history').replaceChildren(...sv.history.map((h) => el('li', {},
-    el('p', { class: 'tl-status' }, `${actionName(h.action, docNames)} · ${statusName(h.status)}`),
+    el('p', { class: 'tl-status' }, actionName(h.action, docNames) === statusName(h.status)
+      ? statusName(h.status) : `${actionName(h.action, docNames)} · ${statusName(h.status)}`),
     el('p', { class: 'small' }, el('time', { datetime: h.at }, when(h.at)), ` · ${actorName(h.actor)}`),
     h.note ? el('p', { class: 'tl-note' }, h.note) : null)));
   const buttons = sv.actions.map((a, i) => el('button', {
