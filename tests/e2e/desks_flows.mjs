@@ -9,7 +9,7 @@
 // applicant; /verify takes the number in lower case with spaces. A supervisor
 // reveals a report's number and closes it on /staff/reports; the citizen reads
 // the answer at /report. axe on every page state, screenshots at both widths.
-import { DESKTOP, OFFICE, PHONE, harness } from './harness.mjs';
+import { BASE, DESKTOP, OFFICE, PHONE, harness } from './harness.mjs';
 
 const PASSWORD = process.env.SENJA_PASSWORD;
 const CLERK = process.env.SENJA_CLERK;
@@ -151,9 +151,18 @@ async function desk(browser, code) {
   const facts = results.checks.issued.facts;
   results.checks.number = (/(\d{6}-[A-Z0-9_]+-\d{4}-\d{5})/.exec(facts) || [])[1] || '';
   results.checks.vcode = (/Kode verifikasi\s+([A-Z0-9]{16})/.exec(facts) || [])[1] || '';
-  // A phone-width look at the desk, and the English page.
+  // A phone-width look at the desk, and the English page (the tab stays signed in).
   await signer.page.setViewportSize({ width: 360, height: 740 });
   results.checks.desk_phone_width = await signer.page.evaluate(() => document.documentElement.scrollWidth);
+  await signer.page.setViewportSize({ width: 1280, height: 800 });
+  await signer.page.goto(`${BASE}/staff/permits?lang=en`);
+  await signer.page.waitForSelector('#desk:not([hidden]) #work-rows tr');
+  await openApplication(signer.page, code);
+  results.checks.english = {
+    h1: await text(signer.page, 'h1'), status: await text(signer.page, '#detail-status'),
+    body: await signer.page.locator('#detail').innerText(),
+  };
+  await visit(signer.page, 'desks-permit-issued-en');
   for (const c of [clerk.ctx, sup.ctx, signer.ctx]) await c.close();
 }
 

@@ -64,6 +64,11 @@ def test_permit_processed_on_the_desk_to_issued(run):
     assert issued["focus"] == "certificate" and checks["number"] and len(checks["vcode"]) == 16
     assert checks["staff_certificate"] == {"name": f"izin-{checks['code']}.pdf", "head": "%PDF-"}
     assert checks["desk_phone_width"] <= 360
+    english = checks["english"]
+    assert english["h1"] == "Permit desk" and english["status"] == "Permit issued"
+    assert "Verification code" in english["body"] and "working days" not in english["body"]
+    for indonesian in ("Kembali", "Dokumen", "Riwayat", "Catatan", "Unduh", "Pemohon"):
+        assert indonesian not in english["body"], indonesian
 
 
 def test_applicant_downloads_the_certificate_from_the_issued_page(run):
