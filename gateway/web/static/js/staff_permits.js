@@ -124,7 +124,7 @@ function showDetail(view) {
     type: 'button', class: `button${['reject', 'revoke', 'return'].includes(a.action) ? ' danger' : ''}`,
     dataset: { action: a.action, note: a.note_required ? 'required' : '' },
     'aria-keyshortcuts': i < 9 ? String(i + 1) : null,
-  }, actionName(a.action), i < 9 ? el('kbd', { 'aria-hidden': 'true' }, String(i + 1)) : null));
+  }, maybe(`desk.do.${a.action}`) || actionName(a.action), i < 9 ? el('kbd', { 'aria-hidden': 'true' }, String(i + 1)) : null));
   $('#detail-actions').replaceChildren(...buttons);
   $('#detail-none').hidden = buttons.length > 0;
   $('#note-field').hidden = buttons.length === 0;
@@ -136,7 +136,7 @@ async function act(button) {
   const action = button.dataset.action;
   const note = $('#note').value.trim();
   if (button.dataset.note === 'required' && !note) {
-    setText($('#action-error'), t('desk.note_required', { action: actionName(action) }));
+    setText($('#action-error'), t('desk.note_required', { action: maybe(`desk.do.${action}`) || actionName(action) }));
     $('#note').focus();
     return;
   }
