@@ -23,6 +23,8 @@ PERMIT_STATUSES = ("submitted", "intake_check", "in_review", "inspection", "appr
                    "revoked", "expired")
 FINAL = ("rejected", "withdrawn", "revoked", "expired", "handed_over")
 VALID_PERMIT = ("issued", "handed_over")
+# The desk's default view: everything still needing someone's hand (issued: to hand over).
+ACTIVE = tuple(s for s in PERMIT_STATUSES if s not in FINAL)
 OPEN_FOR_SLA = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing")
 
 # action -> (from statuses, to status, who may do it, note required)

@@ -340,7 +340,8 @@ class PermitsService(Observable, FollowsOffices):
             raise NotFound(f"Unknown office {office_id}")
         today = calendar.local_date(office, utcnow())
         out = []
-        for permit in self.store.work_list(office_id, [status] if status else None):
+        statuses = domain.ACTIVE if status == "active" else [status] if status else None
+        for permit in self.store.work_list(office_id, statuses):
             view = self._staff_view(permit, office, today)
             if overdue is not None and (view["sla_state"] == "overdue") != overdue:
                 continue

@@ -52,6 +52,10 @@ def test_work_list_overdue_first_with_working_days_left(stack, login):
     order = {"overdue": 0, "due_soon": 1, "on_track": 2}
     assert [order[r["sla_state"]] for r in rows] == sorted(order[r["sla_state"]] for r in rows)
     assert all(isinstance(r["working_days_left"], int) for r in rows)
+    active = http("GET", f"{stack.url}/api/v1/permits?office_id={OFFICE}&status=active",
+                  headers=login("clerk.utara"))[2]
+    assert active and not {r["status"] for r in active} & {"rejected", "withdrawn", "revoked", "handed_over"}
+    assert {r["tracking_code"] for r in rows} <= {r["tracking_code"] for r in active}
 
 
 def test_verify_reads_lower_case_and_spaces_and_tells_a_slip_from_a_mismatch(stack, login):

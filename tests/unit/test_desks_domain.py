@@ -90,3 +90,8 @@ def test_the_public_report_never_carries_the_contact():
     public = access.public_report(report)
     assert "contact" not in public and "history" not in public and public["answer"] == "Sudah"
     assert access.can_reveal(report) and not access.can_reveal({"contact": None})
+
+
+def test_the_desks_default_view_is_everything_not_yet_final():
+    assert "issued" in domain.ACTIVE and "returned_for_revision" in domain.ACTIVE
+    assert not set(domain.ACTIVE) & set(domain.FINAL)

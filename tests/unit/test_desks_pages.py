@@ -64,6 +64,7 @@ def test_staff_pages_render_the_login_without_inline_script(client, path):
 def test_the_status_filter_offers_every_status_by_name(client):
     text = client.simulate_get("/staff/permits").text
     assert '<option value="returned_for_revision">' in text and "Izin terbit" in text
+    assert text.index('value="active"') < text.index('value=""')  # not yet final, by default
 
 
 def test_report_lookup_shows_the_answer_and_never_a_phone(client, deps):
