@@ -85,3 +85,8 @@ def test_an_open_report_says_the_answer_is_coming(client, deps):
         "at": "2026-12-03T10:00:00+07:00", "answer": None, "answered_at": None}
     text = client.simulate_get(f"/report?number={REPORT}&lang=en").text
     assert "Being handled" in text and "No answer yet" in text
+
+
+def test_the_report_form_leads_to_the_answer_lookup(client):
+    text = client.simulate_get("/access/33.71.02").text
+    assert '<a href="/report">Sudah melapor? Baca jawaban kantor' in text
