@@ -90,3 +90,17 @@ def test_an_open_report_says_the_answer_is_coming(client, deps):
 def test_the_report_form_leads_to_the_answer_lookup(client):
     text = client.simulate_get("/access/33.71.02").text
     assert '<a href="/report">Sudah melapor? Baca jawaban kantor' in text
+
+
+def test_closing_a_report_checks_the_answer_before_any_rpc():
+    from gateway.clients import Clients
+    from gateway.clients import errors as client_errors
+    from tests.unit.test_clients import Rpc
+    rpc = Rpc({})
+    clients = Clients(rpc)
+    for body in ({}, {"answer": "ok"}, {"answer": "Sudah beres", "phone": "0812"}, {"answer": "a\u202eb" * 3}):
+        with pytest.raises(client_errors.Invalid):
+            clients.accessibility.close_report(REPORT, body, {"sub": "s", "offices": ["33.71.02"]})
+    assert rpc.calls == []
+    clients.accessibility.close_report(REPORT, {"answer": "Sudah beres"}, {"sub": "s"})
+    assert rpc.calls[-1][1:3] == ("close_report", (REPORT, "Sudah beres", {"sub": "s"}))
