@@ -104,10 +104,22 @@ def limits_from_env(environ=None):
     return out
 
 
+KIOSK_COOKIE = "senja_kiosk"  # a provisioned kiosk browser (gateway/web/device.py)
+
+
 def kiosk_key(secret, office_id):
     key = hashlib.sha256(b"senja-kiosk-key|" + secret.encode()).digest()
     mac = hmac.new(key, office_id.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac[:24]).decode()
+
+
+def presented_kiosk_key(req):
+    """The kiosk key a request carries: the API's X-Kiosk-Key header, or the kiosk's cookie."""
+    return req.get_header("X-Kiosk-Key") or (req.get_cookie_values(KIOSK_COOKIE) or [None])[0]
+
+
+def kiosk_key_valid(secret, office_id, presented):
+    return bool(presented) and hmac.compare_digest(presented.encode(), kiosk_key(secret, office_id).encode())
 
 
 def client_address(req, trusted_proxies):
@@ -217,9 +229,8 @@ class RateLimiter:
         office = office if limit.name in PER_OFFICE else "*"
         client = client_address(req, self.trusted_proxies)
         per_minute, burst, kind = limit.per_minute, limit.burst, "public"
-        presented = req.get_header("X-Kiosk-Key") or (req.get_cookie_values("senja_kiosk") or [None])[0]
-        if presented and limit.kiosk_per_minute and office != "*" and hmac.compare_digest(
-                presented.encode(), kiosk_key(self.secret, office).encode()):
+        if limit.kiosk_per_minute and office != "*" and kiosk_key_valid(
+                self.secret, office, presented_kiosk_key(req)):
             per_minute, burst, kind = limit.kiosk_per_minute, limit.kiosk_burst, "kiosk"
         allowed, remaining, retry = self.buckets.take((limit.name, kind, office, client),
                                                       per_minute, burst)

@@ -15,7 +15,7 @@ import icalendar
 import segno
 
 from gateway.clients import errors
-from gateway.resources.bookings import kiosk_allowed
+from gateway.web import device
 from gateway.web.base import Missing, Page, problem_text
 from gateway.web.forms import Form, field_errors
 from services.common import config as senja_config
@@ -25,7 +25,6 @@ from services.queue.schemas import TOKEN_PATTERN
 
 TOKEN = re.compile(TOKEN_PATTERN)
 BOOKING_NOT_FOUND = ("book.not_found.title", "book.not_found.text")
-KIOSK_COOKIE = "senja_kiosk_key"
 SCANNED = re.compile(r"/b/([A-Za-z0-9_-]{16,64})(?![A-Za-z0-9_-])")  # the booking QR's address, as a scanner types it
 
 
@@ -185,22 +184,18 @@ class BookingCalendar:
 
 class KioskBooking(Page):
     """The kiosk's "I have a booking": the short code, checked in by this office's
-    kiosk only (its key, given once in the kiosk's address ?key= and kept in a cookie)."""
+    kiosk only (provisioned once with ?kiosk_key=, gateway/web/device.py)."""
 
     body_class = "kiosk"
     rate_limit = {"POST": "issue_ticket"}
 
     def on_get(self, req, resp, office_id):
-        key = req.get_param("key")
-        if key and kiosk_allowed(self.site.deps.settings.secret, office_id, key):
-            resp.set_cookie(KIOSK_COOKIE, key, max_age=365 * 24 * 3600, path=f"/kiosk/{office_id}",
-                            secure=req.forwarded_scheme == "https", http_only=True, same_site="Strict")
+        device.provision(req, resp, self.site.deps.settings.secret, office_id)
         self._page(req, resp, office_id)
 
     def on_post(self, req, resp, office_id):
         form = req.context.form = Form.read(req)
-        key = (req.get_cookie_values(KIOSK_COOKIE) or [""])[0]
-        if not kiosk_allowed(self.site.deps.settings.secret, office_id, key):
+        if not device.is_kiosk(req, self.site.deps.settings.secret, office_id):
             return self._page(req, resp, office_id, alert=req.context.t("book.kiosk_no_key"),
                               status=falcon.HTTP_403)
         typed = form.first("code", 200)

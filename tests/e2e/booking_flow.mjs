@@ -47,7 +47,7 @@ async function main(browser) {
 
   // 2. At the office the kiosk (set up once with its key) takes the short code.
   const kioskCtx = await browser.newContext({ ...DESKTOP, hasTouch: true });
-  const kiosk = await open(kioskCtx, 'kiosk-booking', `/kiosk/${OFFICE}/booking?key=${encodeURIComponent(KIOSK_KEY)}`);
+  const kiosk = await open(kioskCtx, 'kiosk-booking', `/kiosk/${OFFICE}/booking?kiosk_key=${encodeURIComponent(KIOSK_KEY)}`);
   await visit(kiosk, 'kiosk-booking');
   await kiosk.fill('#f-code', results.checks.booking_code.toLowerCase());
   await kiosk.click('form button[type=submit]');
