@@ -271,7 +271,7 @@ def test_kiosk_page_checks_in_by_code_once_set_up_with_its_key(stack, office):
     url = f"{stack.url}/kiosk/{OFFICE}/booking"
     refused = kiosk.post(url, data={"code": made["code"]}, timeout=10)
     assert refused.status_code == 403
-    assert kiosk.get(url, params={"key": kiosk_key(stack.secret, OFFICE)}, timeout=10).status_code == 200
+    assert kiosk.get(url, params={"kiosk_key": kiosk_key(stack.secret, OFFICE)}, timeout=10).status_code == 200
     unknown = kiosk.post(url, data={"code": "ZZZZZZZZ"}, timeout=10)
     assert unknown.status_code == 404 and "tidak dikenal" in unknown.text
     done = kiosk.post(url, data={"code": made["code"]}, timeout=10)
