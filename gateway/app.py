@@ -13,7 +13,7 @@ from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
 from gateway.resources import (accessibility, calendar, counters, facility_checks, health, offices,
-                               permits, staff, tickets)
+                               permits, staff, survey, tickets)
 from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
@@ -124,6 +124,10 @@ def create_app(deps=None):
     app.add_route(f"{API}/facilities/{{facility_id}}/reports", accessibility.FacilityReports(clients))
     app.add_route(f"{API}/accessibility/search", accessibility.Search(clients))
     app.add_route(f"{API}/accessibility/export", accessibility.Export(clients))
+    app.add_route(f"{API}/surveys/questions", survey.Questions(clients))
+    app.add_route(f"{API}/tickets/{{token}}/survey", survey.TicketSurvey(clients))
+    app.add_route(f"{API}/permits/{{tracking_code}}/survey", survey.PermitSurvey(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/ikm", survey.OfficeIkm(clients))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
     from gateway import web  # the thin web client: /, /kiosk, /display, /counter, /t, ...
     web.install(app, deps, limiter)

@@ -15,6 +15,7 @@ Source of every figure here: PermenPANRB 14/2017, Lampiran —
 - the table "Nilai Persepsi, Nilai Interval (NI), Nilai Interval Konversi
   (NIK), Mutu Pelayanan (x) dan Kinerja Unit Pelayanan (y)" (CONVERSION below).
 """
+import hashlib
 import math
 
 REGULATION = "PermenPANRB 14/2017 (Pedoman Penyusunan Survei Kepuasan Masyarakat)"
@@ -154,3 +155,9 @@ def summary(answers, population=None):
     out.update(elements={code: round(v, 3) for code, v in nrr.items()}, ikm=round(ikm, 2),
                category=row[5], quality=row[6])
     return out
+
+
+def permit_key(tracking_code):
+    """The respondent key of a permit; a ticket's is the queue's ``ticket_key``
+    (the hash of its token), which its events carry."""
+    return hashlib.sha256(f"permit|{tracking_code}".encode()).hexdigest()

@@ -1,0 +1,139 @@
+"""The satisfaction survey end to end: only a served ticket or an issued
+permit answers, once; the published IKM equals the regulation's formula
+computed here, independently, over the answers stored in the database."""
+import time
+
+from pymongo import MongoClient
+
+from tests.support import http
+
+OFFICE = "33.71.03"
+PERMIT_OFFICE = "33.71.02"
+
+
+def scores(*values):
+    values = values if len(values) == 9 else values * 9
+    return {f"U{i}": v for i, v in enumerate(values, 1)}
+
+
+def answer(stack, token, body):
+    return http("POST", f"{stack.url}/api/v1/tickets/{token}/survey", body)
+
+
+def serve(stack, login):
+    """A KTP ticket of OFFICE issued, called and completed at counter 2."""
+    status, _, ticket = http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/tickets", {"service": "KTP"})
+    assert status == 201, ticket
+    url = f"{stack.url}/api/v1/offices/{OFFICE}/counters/2/actions"
+    clerk = login("clerk.tengah")
+    http("POST", url, {"action": "open"}, headers=clerk)
+    status, _, called = http("POST", url, {"action": "call_next"}, headers=clerk)
+    assert status == 200 and called["ticket"]["number"] == ticket["number"], called
+    assert http("POST", url, {"action": "complete"}, headers=clerk)[0] == 200
+    return ticket
+
+
+def answer_when_ready(stack, token, body, timeout=10.0):
+    """The survey learns of the service from the queue's event: a moment later."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, headers, reply = answer(stack, token, body)
+        if status != 409 or reply.get("reason") != "not_served" or time.monotonic() > deadline:
+            return status, reply
+        time.sleep(0.2)
+
+
+def test_questions_are_the_regulations_nine_elements(stack):
+    status, _, body = http("GET", f"{stack.url}/api/v1/surveys/questions")
+    assert status == 200
+    assert [q["code"] for q in body["questions"]] == [f"U{i}" for i in range(1, 10)]
+    assert body["questions"][0]["element"] == {"id": "Persyaratan", "en": "Requirements"}
+    assert [a["value"] for a in body["questions"][8]["answers"]] == [1, 2, 3, 4]
+    assert "14/2017" in body["source"]
+
+
+def test_ticket_survey_refused_before_service_once_after_and_checked(stack, login):
+    status, _, waiting = http("POST", f"{stack.url}/api/v1/offices/{OFFICE}/tickets", {"service": "UMUM"})
+    assert status == 201
+    status, _, refused = answer(stack, waiting["token"], {"scores": scores(4)})
+    assert status == 409 and refused["reason"] == "not_served"
+    assert answer(stack, "x" * 32, {"scores": scores(4)})[0] == 404
+
+    ticket = serve(stack, login)
+    bad = answer(stack, ticket["token"], {"scores": {**scores(4), "U3": 5}})
+    assert bad[0] == 422 and any("U3" in e["field"] for e in bad[2]["errors"]), bad
+    missing = answer(stack, ticket["token"], {"scores": {"U1": 4}})
+    assert missing[0] == 422 and any("U9" in e["field"] for e in missing[2]["errors"])
+    sneaky = answer(stack, ticket["token"], {"scores": scores(4), "comment": "ok\u202egnp.exe"})
+    assert sneaky[0] == 422 and sneaky[2]["errors"][0]["field"] == "comment"
+    too_long = answer(stack, ticket["token"], {"scores": scores(4), "comment": "a" * 501})
+    assert too_long[0] == 422
+
+    status, reply = answer_when_ready(stack, ticket["token"],
+                                      {"scores": scores(4, 3, 3, 4, 3, 4, 4, 2, 3), "comment": "<b>cepat</b>"})
+    assert status == 201 and reply == {"answered": True, "office_id": OFFICE}, reply
+    status, _, again = answer(stack, ticket["token"], {"scores": scores(1)})
+    assert status == 409 and again["reason"] == "answered"
+
+
+def test_ikm_equals_the_regulations_formula_over_the_stored_answers(stack, login):
+    for values in ((4,), (3,), (2, 3, 3, 3, 3, 3, 3, 3, 3)):
+        ticket = serve(stack, login)
+        assert answer_when_ready(stack, ticket["token"], {"scores": scores(*values)})[0] == 201
+    serve(stack, login)  # served, did not answer: the population is larger than the sample
+    db = MongoClient(stack.mongo.uri, tz_aware=True)["senja_survey"]
+    deadline = time.monotonic() + 10
+    while db.eligible.count_documents({}) <= db.answered.count_documents({}) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the survey learns of that service from the queue's event
+
+    status, _, ikm = http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/ikm")
+    assert status == 200, ikm
+    # Independently: the answers as stored, the Lampiran's formula written out here.
+    stored = list(db.answers.find({"office_id": OFFICE}))
+    served = db.eligible.count_documents({"office_id": OFFICE})
+    assert stored and all(set(a) >= {"scores", "service", "session", "local_date"} for a in stored)
+    assert not any("ticket" in k or "token" in k for a in stored for k in a)  # no key, no trace
+    n = len(stored)
+    nrr = {f"U{i}": sum(a["scores"][f"U{i}"] for a in stored) / n for i in range(1, 10)}
+    expected = round(sum(v * (1 / 9) for v in nrr.values()) * 25, 2)
+    assert ikm["respondents"] == n >= 4
+    assert ikm["population"] == served > n
+    assert ikm["ikm"] == expected
+    assert ikm["elements"] == {k: round(v, 3) for k, v in nrr.items()}
+    letter = "A" if expected >= 88.31 else "B" if expected >= 76.61 else "C" if expected >= 65 else "D"
+    assert ikm["category"] == letter
+    # Everyone served must answer in so small a population (Krejcie & Morgan: N <= 10 -> N).
+    assert ikm["sample_required"] == served and ikm["sample_sufficient"] is False
+
+    evening = http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/ikm?session=evening&service=KTP")[2]
+    in_evening = [a for a in stored if a["session"] == "evening" and a["service"] == "KTP"]
+    assert evening["respondents"] == len(in_evening)
+    bad = http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/ikm?session=night&from=2026-13-01")
+    assert bad[0] == 422 and {e["field"] for e in bad[2]["errors"]} >= {"session", "from"}
+
+
+def test_permit_survey_by_the_applicant_once_issued(stack, login):
+    from tests.stack.test_permits import apply, move
+    made = apply(stack)[2]
+    code, secret = made["tracking_code"], made["applicant_secret"]
+    url = f"{stack.url}/api/v1/permits/{code}/survey"
+    body = {"scores": scores(3)}
+    status, _, refused = http("POST", url, body, headers={"X-Applicant-Secret": secret})
+    assert status == 409 and refused["reason"] == "not_served"
+    clerk, supervisor, signer = login("clerk.utara"), login("super.utara"), login("super2.utara")
+    for action, who in (("start_intake", clerk), ("accept", clerk), ("approve", supervisor),
+                        ("send_to_signing", clerk), ("sign", signer)):
+        assert move(stack, code, action, headers=who)[0] == 200, action
+    assert http("POST", url, body)[0] == 403  # no secret
+    assert http("POST", url, body, headers={"X-Applicant-Secret": "wrong"})[0] == 403
+    deadline = time.monotonic() + 10
+    while True:
+        status, _, reply = http("POST", url, body, headers={"X-Applicant-Secret": secret})
+        if status != 409 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert status == 201, reply
+    again = http("POST", url, body, headers={"X-Applicant-Secret": secret})
+    assert again[0] == 409 and again[2]["reason"] == "answered"
+    ikm = http("GET", f"{stack.url}/api/v1/offices/{PERMIT_OFFICE}/ikm?service=IUMK")[2]
+    assert ikm["respondents"] >= 1 and ikm["elements"]["U1"] == 3.0
