@@ -10,6 +10,22 @@ from services.survey.schemas import IkmView, QuestionsView, SurveyReceipt
 from services.survey.service import ANSWERABLE_PERMIT_STATUSES
 
 
+def answer_ticket(clients, token, answer):
+    """The one path of a ticket's answer, for the API and the survey page."""
+    _check_token(token)
+    if clients.queue.ticket_status(token)["status"] != "done":  # 404 for an unknown token
+        raise Conflict("The survey opens once the service is done", reason="not_served")
+    return clients.survey.answer_for_ticket(token, answer)
+
+
+def answer_permit(clients, tracking_code, secret, answer):
+    """The one path of a permit's answer: the applicant's secret, an issued permit."""
+    permit = clients.permits.applicant_status(tracking_code, secret or "")
+    if permit["status"] not in ANSWERABLE_PERMIT_STATUSES:
+        raise Conflict("The survey opens once the permit is issued", reason="not_served")
+    return clients.survey.answer_for_permit(tracking_code, answer)
+
+
 class Questions:
     def __init__(self, clients):
         self.survey = clients.survey
@@ -25,8 +41,7 @@ class TicketSurvey:
     """The holder of a done ticket answers once; its token is the proof."""
 
     def __init__(self, clients):
-        self.queue = clients.queue
-        self.survey = clients.survey
+        self.clients = clients
 
     @operation("Answer the survey for a served ticket", {201: SurveyReceipt}, body=SurveyClient.answer,
                conflicts=True, tags=["survey"],
@@ -34,18 +49,15 @@ class TicketSurvey:
     def on_post(self, req, resp, token):
         _check_token(token)
         answer = req.get_media()
-        if self.queue.ticket_status(token)["status"] != "done":  # 404 for an unknown token
-            raise Conflict("The survey opens once the service is done", reason="not_served")
+        resp.media = answer_ticket(self.clients, token, answer)
         resp.status = falcon.HTTP_201
-        resp.media = self.survey.answer_for_ticket(token, answer)
 
 
 class PermitSurvey:
     """The applicant of an issued or handed-over permit answers once (X-Applicant-Secret)."""
 
     def __init__(self, clients):
-        self.permits = clients.permits
-        self.survey = clients.survey
+        self.clients = clients
 
     @operation("Answer the survey for an issued permit (the applicant)", {201: SurveyReceipt},
                body=SurveyClient.answer, conflicts=True, parameters=[APPLICANT_SECRET], refusals=(403,),
@@ -53,11 +65,8 @@ class PermitSurvey:
                description="409 `reason`: not_served (not issued yet), answered (once per permit).")
     def on_post(self, req, resp, tracking_code):
         answer = req.get_media()
-        permit = self.permits.applicant_status(tracking_code, req.get_header("X-Applicant-Secret") or "")
-        if permit["status"] not in ANSWERABLE_PERMIT_STATUSES:
-            raise Conflict("The survey opens once the permit is issued", reason="not_served")
+        resp.media = answer_permit(self.clients, tracking_code, req.get_header("X-Applicant-Secret"), answer)
         resp.status = falcon.HTTP_201
-        resp.media = self.survey.answer_for_permit(tracking_code, answer)
 
 
 class OfficeIkm:

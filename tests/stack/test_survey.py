@@ -137,3 +137,39 @@ def test_permit_survey_by_the_applicant_once_issued(stack, login):
     assert again[0] == 409 and again[2]["reason"] == "answered"
     ikm = http("GET", f"{stack.url}/api/v1/offices/{PERMIT_OFFICE}/ikm?service=IUMK")[2]
     assert ikm["respondents"] >= 1 and ikm["elements"]["U1"] == 3.0
+
+
+def page(stack, path, form=None):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    data = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
+    req = urllib.request.Request(f"{stack.url}{path}", data=data, headers={"Sec-Fetch-Site": "same-origin"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def test_survey_pages_without_javascript(stack, login):
+    ticket = serve(stack, login)
+    token = ticket["token"]
+    deadline = time.monotonic() + 10
+    while "/survey" not in page(stack, f"/t/{token}")[1] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert f'href="/t/{token}/survey"' in page(stack, f"/t/{token}")[1]  # the invitation
+    status, html = page(stack, f"/t/{token}/survey")
+    assert status == 200 and html.count('type="radio"') == 36 and "Persyaratan" in html
+    # One element left out: the form comes back with its message, the other choices kept.
+    form = {f"scores.U{i}": "3" for i in range(1, 9)}
+    status, html = page(stack, f"/t/{token}/survey", {**form, "comment": "<script>alert(1)</script>"})
+    assert status == 422 and 'href="#f-scores-U9"' in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html  # escaped
+    status, html = page(stack, f"/t/{token}/survey", {**form, "scores.U9": "4", "comment": "Ramah"})
+    assert status == 201 and f"/ikm/{OFFICE}" in html
+    assert page(stack, f"/t/{token}/survey")[0] == 409  # answered
+    status, html = page(stack, f"/ikm/{OFFICE}?lang=en")
+    assert status == 200 and "Citizen satisfaction index" in html and "Evening service" in html
+    ikm = http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/ikm")[2]
+    assert f">{ikm['respondents']} of" in html or f"Respondents: {ikm['respondents']} of" in html
