@@ -34,6 +34,11 @@ class SurveyClient(ServiceClient):
         return self.answer(permit_key(tracking_code), answer)
 
     @loads(IkmQuery, "query", kind="raw")
+    def permit_decisions(self, office_id, query):
+        """``query``: {from, to, service (a permit type)}."""
+        return self._call("permit_decisions", office_id, query)
+
+    @loads(IkmQuery, "query", kind="raw")
     def ikm(self, office_id, query):
         """``query``: {from, to, service, session} as a query string gives them."""
         return self._call("ikm", office_id, query)

@@ -78,6 +78,15 @@ class SurveyStanding(Schema):
     answered = always(fields.Boolean)
 
 
+class DecisionsView(Schema):
+    office_id = always(fields.String)
+    start = always(fields.String, data_key="from")
+    end = always(fields.String, data_key="to")
+    decided = always(fields.Integer)
+    on_time = always(fields.Integer, metadata={"description": "decided on or before the due date"})
+    late = always(fields.Integer)
+
+
 class IkmView(Schema):
     office_id = always(fields.String)
     start = always(fields.String, data_key="from")

@@ -20,6 +20,7 @@ from services.survey.storage import SurveyStore
 EXPECTED = (ServiceError,)
 ANSWERS = Counter("senja_survey_answers_total", "Survey answers received", ["office_id", "kind"])
 ANSWERABLE_PERMIT_STATUSES = ("issued", "handed_over")
+DECISIONS = ("issued", "rejected")  # where the permit's SLA ends (services/permits/service.py)
 DEFAULT_TIMEZONE = "Asia/Jakarta"  # only until the office's copy arrives (office_updated)
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class SurveyService(Observable, FollowsOffices):
     @event_handler("permits", "permit_status_changed")
     def on_permit_status_changed(self, payload):
         permit = events.load("permit_status_changed", payload)
+        if permit["status"] in DECISIONS and permit["due_date"] is not None:
+            self._decided(permit)
         if permit["status"] in ANSWERABLE_PERMIT_STATUSES:
             self._eligible(domain.permit_key(permit["tracking_code"]), "permit", permit["office_id"],
                            permit["permit_type"], permit["at"])
@@ -56,6 +59,30 @@ class SurveyService(Observable, FollowsOffices):
             "kind": kind, "office_id": office_id, "service": service,
             "local_date": local.date().isoformat(),
             "session": "evening" if local.time() >= calendar.EVENING_FROM else "day"})
+
+    def _decided(self, permit):
+        """What the satisfaction is judged against: was the permit decided within its SLA?"""
+        office = self.store.office_copy(permit["office_id"]) or {"timezone": DEFAULT_TIMEZONE}
+        decided_on = permit["at"].astimezone(calendar.tz(office)).date()
+        self.store.record_decision(permit["tracking_code"], {
+            "office_id": permit["office_id"], "permit_type": permit["permit_type"],
+            "status": permit["status"], "local_date": decided_on.isoformat(),
+            "due_date": permit["due_date"].isoformat(), "on_time": decided_on <= permit["due_date"]})
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.DecisionsView)
+    def permit_decisions(self, office_id, query):
+        """Permits decided (issued or rejected) in {from, to}: on time or late by their SLA."""
+        try:
+            q = schemas.IkmQuery().load(query or {})
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        office = self.store.office_copy(office_id) or {"timezone": DEFAULT_TIMEZONE}
+        start, end = schemas.default_span(q["start"], q["end"], calendar.local_now(office, utcnow()).date())
+        found = self.store.decisions_in(office_id, start, end, q["service"])
+        on_time = sum(1 for d in found if d["on_time"])
+        return {"office_id": office_id, "start": start.isoformat(), "end": end.isoformat(),
+                "decided": len(found), "on_time": on_time, "late": len(found) - on_time}
 
     # the questionnaire and the answers ---------------------------------------
     @rpc

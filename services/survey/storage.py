@@ -23,7 +23,7 @@ class SurveyStore(MongoStore, OfficeDirectoryStore):
         self.answers = db.answers
 
     def ensure_indexes(self):
-        for coll in (self.eligible, self.answers):
+        for coll in (self.eligible, self.answers, self.db.decisions):
             coll.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
 
     def make_eligible(self, key, record):
@@ -50,6 +50,15 @@ class SurveyStore(MongoStore, OfficeDirectoryStore):
             self.answered.delete_one({"_id": key})
             raise
         return True
+
+    def record_decision(self, tracking_code, decision):
+        self.db.decisions.replace_one({"_id": tracking_code}, decision, upsert=True)
+
+    def decisions_in(self, office_id, start, end, permit_type=None):
+        query = self._span(office_id, start, end)
+        if permit_type:
+            query["permit_type"] = permit_type
+        return list(self.db.decisions.find(query, {"_id": 0}))
 
     def _span(self, office_id, start, end, service=None, session=None):
         query = {"office_id": office_id, "local_date": {"$gte": start.isoformat(), "$lte": end.isoformat()}}

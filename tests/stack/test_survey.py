@@ -173,3 +173,43 @@ def test_survey_pages_without_javascript(stack, login):
     assert status == 200 and "Citizen satisfaction index" in html and "Evening service" in html
     ikm = http("GET", f"{stack.url}/api/v1/offices/{OFFICE}/ikm")[2]
     assert f">{ikm['respondents']} of" in html or f"Respondents: {ikm['respondents']} of" in html
+
+
+def test_dashboard_figures_are_the_stats_endpoints(stack, login):
+    serve(stack, login)
+    supervisor = login("super.tengah")
+    base = f"{stack.url}/api/v1/offices/{OFFICE}"
+    assert http("GET", f"{base}/dashboard")[0] == 401
+    assert http("GET", f"{base}/dashboard", headers=login("clerk.tengah"))[0] == 403
+    assert http("GET", f"{base}/dashboard", headers=login("super.utara"))[0] == 403
+    status, _, dash = http("GET", f"{base}/dashboard", headers=supervisor)
+    assert status == 200, dash
+    stats = http("GET", f"{base}/stats?date={dash['date']}", headers=supervisor)[2]
+    totals = dash["queue"]["totals"]
+    assert (totals["issued"], totals["served"], totals["no_shows"]) == (
+        stats["issued"], stats["served"], stats["no_shows"]) and stats["served"] >= 1
+    assert totals["p50_wait_minutes"] == stats["p50_wait_minutes"]
+    assert [(h["hour"], h["issued"], h["served"], h["p50_wait_minutes"], h["p90_wait_minutes"])
+            for h in dash["queue"]["hours"]] == [
+        (h["hour"], h["issued"], h["served"], h["p50_wait_minutes"], h["p90_wait_minutes"])
+        for h in stats["per_hour"]]
+    for name, s in stats["per_session"].items():
+        assert dash["queue"]["sessions"][name]["served"] == s["served"]
+    ikm = http("GET", f"{base}/ikm?from={dash['ikm']['from']}&to={dash['ikm']['to']}")[2]
+    assert dash["ikm"] == ikm and dash["bookings"] is None
+
+    status, headers, text = http("GET", f"{base}/dashboard.csv?table=hours&date={dash['date']}", headers=supervisor)
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    lines = text.strip().splitlines()
+    assert lines[0] == "hour,session,issued,served,no_shows,p50_wait_minutes,p90_wait_minutes"
+    assert sum(int(line.split(",")[3]) for line in lines[1:]) == stats["served"]
+    assert http("GET", f"{base}/dashboard.csv?table=nope", headers=supervisor)[0] == 422
+
+    import urllib.request
+    req = urllib.request.Request(f"{stack.url}/staff/dashboard/{OFFICE}/panel?date={dash['date']}&lang=en",
+                                 headers=supervisor)
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        html = resp.read().decode()
+    assert html.count('role="img"') >= 3 and "<title id=\"chart-counts-t\">" in html and "<desc" in html
+    assert f'<td id="total-served">{stats["served"]}</td>' in html
+    assert 'id="bookings-pending"' in html
