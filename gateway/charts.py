@@ -16,14 +16,15 @@ def bar_chart(chart_id, title, desc, labels, series, unit=""):
     plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
     group = plot_w / max(len(labels), 1)
     bar = group * 0.8 / max(len(series), 1)
-    parts = [f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+    parts = [f'<figure class="chart-figure"><figcaption aria-hidden="true">{escape(title)}</figcaption>',
+             f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-labelledby="{escape(chart_id)}-t {escape(chart_id)}-d" preserveAspectRatio="xMidYMid meet">',
              f'<title id="{escape(chart_id)}-t">{escape(title)}</title>',
              f'<desc id="{escape(chart_id)}-d">{escape(desc)}</desc>']
     for tick in (0, top / 2, top):
         y = TOP + plot_h - tick / top * plot_h
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                     f'<text class="axis" x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{tick:.0f}</text>')
+                     f'<text class="axis" x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{round(tick, 1):g}</text>')
     for i, label in enumerate(labels):
         x0 = LEFT + i * group + group * 0.1
         for j, (name, vs) in enumerate(series):
@@ -40,5 +41,5 @@ def bar_chart(chart_id, title, desc, labels, series, unit=""):
         x = LEFT + 8 + j * 160
         parts.append(f'<rect class="s{j}" x="{x}" y="0" width="10" height="10"/>'
                      f'<text class="legend" x="{x + 14}" y="9">{escape(name)}</text>')
-    parts.append("</svg>")
+    parts.append("</svg></figure>")
     return Markup("".join(parts))
