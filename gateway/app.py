@@ -130,6 +130,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/ikm", survey.OfficeIkm(clients))
     app.add_route(f"{API}/offices/{{office_id}}/dashboard", dashboard.Dashboard(clients))
     app.add_route(f"{API}/offices/{{office_id}}/dashboard.csv", dashboard.DashboardCsv(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/dashboard/panel", dashboard.DashboardPanel(clients))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
     from gateway import web  # the thin web client: /, /kiosk, /display, /counter, /t, ...
     web.install(app, deps, limiter)

@@ -6,6 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from gateway import dashboard
 from gateway.auth import staff
 from gateway.contract import CSV, operation
+from gateway.web.dashboard import panel_html
+from gateway.web.i18n import LANGS, Texts
 from gateway.validation import load
 from services.common import calendar
 from services.common.replies import always, maybe
@@ -28,6 +30,10 @@ class DashboardQuery(Strict):
                 raise ValidationError("must not be before from", "to")
             if (data["end"] - data["start"]).days + 1 > MAX_DAYS:
                 raise ValidationError(f"at most {MAX_DAYS} days from from", "to")
+
+
+class PanelQuery(DashboardQuery):
+    lang = fields.String(load_default="id", validate=validate.OneOf(LANGS))
 
 
 class CsvQuery(DashboardQuery):
@@ -111,3 +117,19 @@ class DashboardCsv:
         resp.content_type = "text/csv; charset=utf-8"
         resp.downloadable_as = f"senja-{office_id}-{figures['date']}-{name}.csv"
         resp.text = dashboard.csv_text(figures, name)
+
+
+class DashboardPanel:
+    """The figures as the dashboard page shows them: HTML with SVG charts and tables."""
+    access = {"GET": staff("supervisor", office="office_id")}
+
+    def __init__(self, clients):
+        self.clients = clients
+
+    @operation("The dashboard's figures as an HTML panel (charts and tables)",
+               {200: {"text/html": {"type": "string"}}}, query=PanelQuery, tags=["survey"])
+    def on_get(self, req, resp, office_id):
+        lang = load(PanelQuery(), dict(req.params), where="query")["lang"]
+        figures = load_dashboard(self.clients, office_id, dict(req.params), req.context.staff)
+        resp.content_type = "text/html; charset=utf-8"
+        resp.text = panel_html(Texts(lang), figures)

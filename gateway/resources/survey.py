@@ -73,6 +73,7 @@ class OfficeIkm:
     """Public, as the regulation asks the index to be published."""
 
     def __init__(self, clients):
+        self.queue = clients.queue
         self.survey = clients.survey
 
     @operation("The office's satisfaction index (IKM) over a span", {200: IkmView},
@@ -83,4 +84,5 @@ class OfficeIkm:
     def on_get(self, req, resp, office_id):
         query = {k: req.get_param(k) for k in ("from", "to", "service", "session")
                  if req.get_param(k) is not None}
+        self.queue.get_office(office_id)  # 404 for an office that does not exist
         resp.media = self.survey.ikm(office_id, query)

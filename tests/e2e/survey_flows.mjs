@@ -1,6 +1,6 @@
 // The satisfaction survey and the supervisor's dashboard in a real browser,
 // against a running stack. Run by tests/e2e/test_survey.py with SENJA_URL,
-// SENJA_OFFICE, SENJA_TOKEN (a ticket served a moment ago), SENJA_SUPERVISOR,
+// SENJA_OFFICE, SENJA_TOKEN (a ticket at counter 2), SENJA_CLERK_TOKEN, SENJA_SUPERVISOR,
 // SENJA_PASSWORD, SCREENSHOT_DIR and CHROMIUM set.
 import { BASE, DESKTOP, OFFICE, PHONE, harness } from './harness.mjs';
 
@@ -10,11 +10,14 @@ const text = async (page, sel) => ((await page.locator(sel).first().textContent(
 
 async function citizen(browser) {
   const ctx = await browser.newContext(PHONE);
+  // The ticket is at the counter; the clerk completes it while the citizen watches.
   const page = await open(ctx, 'survey_ticket', `/t/${TOKEN}`);
-  for (let i = 0; i < 30 && !(await page.locator('.survey-invite a').count()); i += 1) {
-    await page.waitForTimeout(300);
-    await page.reload();
-  }
+  results.checks.invite_hidden_while_called = await page.locator('#survey-invite').isHidden();
+  const done = await fetch(`${BASE}/api/v1/offices/${OFFICE}/counters/2/actions`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${process.env.SENJA_CLERK_TOKEN}` },
+    body: JSON.stringify({ action: 'complete' }) });
+  results.checks.completed = done.status;
+  await page.waitForSelector('#survey-invite:not([hidden])', { timeout: 30000 });
   results.checks.invite = await text(page, '#survey-invite-h');
   await visit(page, 'survey-invite');
   await page.click('.survey-invite a');

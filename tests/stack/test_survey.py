@@ -125,6 +125,13 @@ def test_permit_survey_by_the_applicant_once_issued(stack, login):
                         ("send_to_signing", clerk), ("sign", signer)):
         assert move(stack, code, action, headers=who)[0] == 200, action
     assert http("POST", url, body)[0] == 403  # no secret
+    # The tracking page invites; the form asks for the secret and says when it is wrong.
+    assert f'href="/permits/{code}/survey"' in page(stack, f"/permits/{code}")[1]
+    status, html = page(stack, f"/permits/{code}/survey")
+    assert status == 200 and 'name="secret"' in html
+    form = {**{f"scores.U{i}": "3" for i in range(1, 10)}, "secret": "x" * 32}
+    status, html = page(stack, f"/permits/{code}/survey", form)
+    assert status == 403 and 'href="#f-secret"' in html
     assert http("POST", url, body, headers={"X-Applicant-Secret": "wrong"})[0] == 403
     deadline = time.monotonic() + 10
     while True:
@@ -206,7 +213,7 @@ def test_dashboard_figures_are_the_stats_endpoints(stack, login):
     assert http("GET", f"{base}/dashboard.csv?table=nope", headers=supervisor)[0] == 422
 
     import urllib.request
-    req = urllib.request.Request(f"{stack.url}/staff/dashboard/{OFFICE}/panel?date={dash['date']}&lang=en",
+    req = urllib.request.Request(f"{base}/dashboard/panel?date={dash['date']}&lang=en",
                                  headers=supervisor)
     with urllib.request.urlopen(req, timeout=10) as resp:
         html = resp.read().decode()

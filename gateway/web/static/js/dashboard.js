@@ -65,7 +65,7 @@ async function show(event) {
   if ($('#to').value) params.set('to', $('#to').value);
   setText($('#loading'), t('dash.loading'));
   try {
-    const resp = await fetch(`/staff/dashboard/${encodeURIComponent($('#office').value)}/panel?${params}`,
+    const resp = await fetch(`/api/v1/offices/${encodeURIComponent($('#office').value)}/dashboard/panel?${params}`,
       { headers: auth(), cache: 'no-store' });
     if (resp.status === 401) { signOut(t('dash.expired')); return; }
     if (!resp.ok) {
