@@ -16,11 +16,6 @@ function saved() {
 function auth() { return { Authorization: `Bearer ${state.staff.token}` }; }
 function showError(text) { setText($('#error'), text || ''); }
 
-function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
 async function showChoose() {
   $('#login').hidden = true;
   $('#choose').hidden = false;
@@ -34,7 +29,6 @@ async function showChoose() {
     option.textContent = names[id] ? `${names[id]} (${id})` : id;
     select.append(option);
   }
-  if (!$('#date').value) $('#date').value = today();
 }
 
 async function login(event) {
@@ -60,7 +54,9 @@ async function login(event) {
 async function show(event) {
   if (event) event.preventDefault();
   showError('');
-  const params = new URLSearchParams({ date: $('#date').value || today(), lang });
+  // No day chosen: the server takes today on the office's own clock (not this device's).
+  const params = new URLSearchParams({ lang });
+  if ($('#date').value) params.set('date', $('#date').value);
   if ($('#from').value) params.set('from', $('#from').value);
   if ($('#to').value) params.set('to', $('#to').value);
   setText($('#loading'), t('dash.loading'));
