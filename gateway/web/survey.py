@@ -69,7 +69,10 @@ class SurveyForm(Page):
         if isinstance(exc, errors.Forbidden):
             found = [("secret", t("survey.secret_wrong"))]
         else:
-            found = [(f, m) for f, m in field_errors(t, exc)] or [("form", exc.detail)]
+            names = {f"scores.{code}": (id_ if t.lang == "id" else en) for code, id_, en in ELEMENT_NAMES}
+            # The summary names the question: "Sarana dan prasarana: Wajib diisi."
+            found = [(f, f"{names[f]}: {m}" if f in names else m) for f, m in field_errors(t, exc)] \
+                or [("form", exc.detail)]
         self._form(req, resp, action, subject, errors=found, form=req.context.form,
                    status=falcon.code_to_http_status(exc.status))
         return True

@@ -46,7 +46,8 @@ def test_citizen_answers_on_a_phone(run):
     assert checks["invite_hidden_while_called"] is True and checks["completed"] == 200
     assert checks["invite"] == "Bagaimana layanan kami?"  # shown without a reload
     assert checks["form"] == {"radios": 36, "legends": 9}
-    assert checks["missing"]["links"] == ["#f-scores-U9"] and checks["missing"]["summary"]
+    assert checks["missing"]["links"] == ["#f-scores-U9"]
+    assert checks["missing"]["summary"] == "Sarana dan prasarana: Wajib diisi."
     assert checks["missing"]["kept"] is True
     assert checks["thanks"] == "Terima kasih"
     assert checks["again"] == "Survei untuk layanan ini sudah dijawab. Terima kasih."

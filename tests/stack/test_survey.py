@@ -171,7 +171,7 @@ def test_survey_pages_without_javascript(stack, login):
     # One element left out: the form comes back with its message, the other choices kept.
     form = {f"scores.U{i}": "3" for i in range(1, 9)}
     status, html = page(stack, f"/t/{token}/survey", {**form, "comment": "<script>alert(1)</script>"})
-    assert status == 422 and 'href="#f-scores-U9"' in html
+    assert status == 422 and 'href="#f-scores-U9"' in html and "Sarana dan prasarana: " in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html  # escaped
     status, html = page(stack, f"/t/{token}/survey", {**form, "scores.U9": "4", "comment": "Ramah"})
     assert status == 201 and f"/ikm/{OFFICE}" in html
