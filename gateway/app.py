@@ -82,6 +82,7 @@ def create_app(deps=None):
 
     app.add_route(f"{API}/auth/token", staff.Token(deps.staff, deps.signer, deps.login_throttle))
     app.add_route(f"{API}/auth/me", staff.Me())
+    app.add_route(f"{API}/auth/locks", staff.LoginLocks(deps.login_throttle))
     app.add_route(f"{API}/offices", offices.Offices(clients))
     app.add_route(f"{API}/offices/{{office_id}}", offices.Office(clients))
 

@@ -199,7 +199,8 @@ class LoginThrottle:
     every worker and replica). After ``FREE`` failures each further attempt waits
     2^(n-FREE) seconds after the last failure (capped at ``MAX_DELAY``); at ``LIMITS``
     failures the key is locked for ``LOCK_SECONDS``. A success clears the username's
-    count; an admin lifts a lock with ``python -m gateway.manage unlock-staff``.
+    count; an admin lifts a lock with ``python -m gateway.manage unlock-staff`` or
+    ``DELETE /api/v1/auth/locks?username=&address=``.
 
     An office's staff share one address behind its router, so the address allows more
     failures than a username does."""

@@ -3,6 +3,7 @@ import falcon
 from marshmallow import RAISE, Schema, fields, validate
 
 from gateway.auth import MAX_PASSWORD, ROLES, HashingBusy, staff
+from gateway.clients.errors import Invalid
 from gateway.contract import operation
 from gateway.errors import Problem
 from gateway.validation import load
@@ -67,6 +68,37 @@ class Token:
     def on_delete(self, req, resp):
         self.staff.revoke(req.context.staff)
         resp.status = falcon.HTTP_204
+
+
+class LockQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(validate=validate.Length(min=1, max=64))
+    address = fields.IP(metadata={"description": "the client address the lock was put on"})
+
+
+class Lifted(Schema):
+    lifted = fields.Integer(required=True, metadata={"description": "locks removed (0: there was none)"})
+
+
+class LoginLocks:
+    """An admin lifts a login lock from the API as well as from ``manage unlock-staff``."""
+
+    access = {"DELETE": staff("admin")}
+
+    def __init__(self, throttle):
+        self.throttle = throttle
+
+    @operation("Lift the lock that repeated failed logins put on an account or an address",
+               {200: Lifted}, query=LockQuery, tags=["staff"])
+    def on_delete(self, req, resp):
+        query = load(LockQuery(), dict(req.params), where="query")
+        if not query:
+            raise Invalid.fields([("username", "give username, address or both")])
+        resp.set_header("Cache-Control", "no-store")
+        address = str(query["address"]) if "address" in query else None
+        resp.media = {"lifted": self.throttle.unlock(query.get("username"), address)}
 
 
 class Me:

@@ -52,9 +52,11 @@ def maybe(field_cls, *args, **kwargs):
 def dumped(schema, many=False):
     """The entrypoint's reply, dumped through ``schema`` (a list of them with ``many``)."""
     def wrap(method):
+        instance = schema(many=many)  # built once; marshmallow 4 schemas keep no per-call state
+
         @functools.wraps(method)
         def reply(*args, **kwargs):
-            return schema(many=many).dump(method(*args, **kwargs))
+            return instance.dump(method(*args, **kwargs))
         reply.reply_schema = schema
         return reply
     return wrap

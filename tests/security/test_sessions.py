@@ -87,6 +87,30 @@ def test_one_address_guessing_many_usernames_is_locked(stack, staff_store, throt
     assert login(stack, user, PASSWORD, 25)[0] == 200
 
 
+def test_an_admin_lifts_a_lock_over_the_api_and_no_one_else_can(stack, staff_store, throttle):
+    user = account(staff_store)
+    for _ in range(LoginThrottle.LIMITS["user"]):
+        throttle.failed(user, client_ip(27))
+    assert login(stack, user, PASSWORD, 28)[0] == 429
+    url = f"{stack.url}/api/v1/auth/locks?username={user}"
+    supervisor = account(staff_store, "supervisor")
+    boss = http("POST", f"{stack.url}/api/v1/auth/token", {"username": supervisor, "password": PASSWORD},
+                headers={"X-Forwarded-For": client_ip(29)})[2]["access_token"]
+    assert http("DELETE", url)[0] == 401
+    assert http("DELETE", url, headers=bearer(boss))[0] == 403
+    admin = account(staff_store, "admin")
+    token = http("POST", f"{stack.url}/api/v1/auth/token", {"username": admin, "password": PASSWORD},
+                 headers={"X-Forwarded-For": client_ip(29)})[2]["access_token"]
+    status, hdrs, problem = http("DELETE", f"{stack.url}/api/v1/auth/locks", headers=bearer(token))
+    assert status == 422 and problem["errors"][0]["field"] == "username", problem
+    status, _, problem = http("DELETE", f"{stack.url}/api/v1/auth/locks?address=not-an-ip", headers=bearer(token))
+    assert status == 422 and problem["errors"][0]["field"] == "address", problem
+    status, hdrs, body = http("DELETE", url, headers=bearer(token))
+    assert status == 200 and body == {"lifted": 1} and hdrs["Cache-Control"] == "no-store"
+    assert login(stack, user, PASSWORD, 28)[0] == 200
+    assert http("DELETE", url, headers=bearer(token))[2] == {"lifted": 0}
+
+
 def test_password_hashing_is_bounded_per_worker(staff_store):
     store = StaffStore(staff_store.staff.database)
     assert store._hashing.acquire(timeout=1)  # a burst already fills the hashing slots

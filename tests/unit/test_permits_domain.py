@@ -62,6 +62,18 @@ def test_answers_are_checked_against_the_permit_type():
     assert set(problems) == {"answers.kbli", "answers.premises", "answers.x"}
 
 
+def test_text_answers_refuse_invisible_and_reordering_characters():
+    """Answers reach staff pages and certificates: the same rule as every typed text
+    (services/common/text.py), line breaks allowed only in a "text" answer."""
+    permit_type = {"attributes": [
+        {"code": "name", "datatype": "string", "required": True},
+        {"code": "notes", "datatype": "text", "required": False}]}
+    assert domain.check_answers(permit_type, {"name": "Warung Bu Sri", "notes": "Buka sore\nsampai malam"}) == []
+    problems = dict(domain.check_answers(permit_type, {"name": "Warung\u202eirS uB", "notes": "a\x00b"}))
+    assert "U+202E" in problems["answers.name"] and "U+0000" in problems["answers.notes"]
+    assert "answers.name" in dict(domain.check_answers(permit_type, {"name": "two\nlines"}))
+
+
 def test_documents_are_judged_by_content_not_name():
     permit_type = {"documents": [{"code": "photo", "formats": ["jpeg", "png"], "max_bytes": 100},
                                  {"code": "ktp", "required": True}]}

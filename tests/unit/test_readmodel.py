@@ -110,3 +110,16 @@ def test_changed_office_is_marked_for_a_fresh_basis_and_expired_sessions_wait_fo
     model.apply("ticket_issued", events.dump("ticket_issued", over))
     assert model.waiting_count("33.71.02", "KTP") == 1
     assert model.status(f"{1:064d}")["people_ahead"] == 0
+
+
+def test_status_view_has_the_contract_shape_so_polls_skip_marshmallow():
+    """GET /tickets/{token} sends domain.status_view as it is (no schema dump per poll):
+    it must be exactly what TicketView declares and dumps, waiting or called."""
+    from services.queue.schemas import TicketView
+    model = model_with(ticket(1), ticket(2))
+    model.apply("ticket_called", ticket(1, status="called", version=2))
+    for key in (f"{1:064d}", f"{2:064d}"):
+        view = model.status(key)
+        assert set(view) == set(TicketView().fields)
+        assert TicketView().dump(view) == view and TicketView().validate(view) == {}
+    assert model.status(f"{1:064d}")["status"] == "called"
