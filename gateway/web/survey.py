@@ -179,7 +179,9 @@ class OfficeIkmPage(Page):
                     cache="public, max-age=60", office=office, span=(found["from"], found["to"]),
                     view=ikm_view(t, found),
                     sessions=[(t(f"ikm.session.{s}"), ikm_view(t, v)) for s, v in sessions.items() if v],
-                    services=[(name_of(t, s.get("names")) or s.get("name") or s["code"], s.get("typical_minutes")) for s in office.get("services", [])],
+                    services=[(name_of(t, s.get("names")) or s.get("name") or s["code"],
+                               s.get("estimated_wait_minutes"))
+                              for s in self.quietly(self.clients.queue.list_services, office_id) or []],
                     permit_types=[(name_of(t, p.get("name")), p.get("sla_working_days"), p.get("fee"))
                                   for p in types], source=found["source"])
 
