@@ -92,6 +92,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/counters", counters.Counters(clients))
     app.add_route(f"{API}/offices/{{office_id}}/counters/{{counter_id}}/actions",
                   counters.CounterActions(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/counters/{{counter_id}}/undo-no-show", counters.UndoNoShow(clients))
     app.add_route(f"{API}/offices/{{office_id}}/queue", counters.WaitingList(clients))
     app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(deps.readmodel, clients.queue))
     app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(clients))

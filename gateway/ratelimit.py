@@ -30,7 +30,9 @@ Configuration (environment, read when the app is created):
   id under SENJA_SECRET: nothing to store, rotated with the secret). With a
   valid key the request counts in the kiosk bucket of that address and
   office: ``RATE_LIMIT_KIOSK_PER_MINUTE`` (default 300) and
-  ``RATE_LIMIT_KIOSK_BURST`` (default 60). A wrong key is simply ignored.
+  ``RATE_LIMIT_KIOSK_BURST`` (default 60). A wrong key is simply ignored. A
+  kiosk browser provisioned with ``/kiosk/{office_id}?kiosk_key=KEY`` sends the
+  key as the ``senja_kiosk`` cookie instead (gateway/web/device.py).
 
 Limits: the buckets live in each gunicorn worker's memory. With W workers
 and R replicas a client may get up to W×R times the figure before every
@@ -214,7 +216,7 @@ class RateLimiter:
         office = office if limit.name in PER_OFFICE else "*"
         client = client_address(req, self.trusted_proxies)
         per_minute, burst, kind = limit.per_minute, limit.burst, "public"
-        presented = req.get_header("X-Kiosk-Key")
+        presented = req.get_header("X-Kiosk-Key") or (req.get_cookie_values("senja_kiosk") or [None])[0]
         if presented and limit.kiosk_per_minute and office != "*" and hmac.compare_digest(
                 presented.encode(), kiosk_key(self.secret, office).encode()):
             per_minute, burst, kind = limit.kiosk_per_minute, limit.kiosk_burst, "kiosk"

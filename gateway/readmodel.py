@@ -186,7 +186,8 @@ class TicketReadModel:
                         for s in basis["services"]],
             "counters": [{"id": cid, "name": c["name"], "open": c["open"]}
                          for cid, c in basis["counters"].items()],
-            "notices": [{"id": n["id"], "text": n["text"], "kind": n["kind"]} for n in notices],
+            "notices": [{"id": n["id"], "text": n["text"], "kind": n["kind"], "facility_kind": n.get("facility_kind"),
+                         "facility_status": n.get("facility_status")} for n in notices],
         }
 
 

@@ -47,6 +47,9 @@ class QueueClient(ServiceClient):
     def counter_action(self, office_id, counter_id, action, to_service=None, actor="staff"):
         return self.act(office_id, counter_id, {"action": action, "to_service": to_service}, actor)
 
+    def undo_no_show(self, office_id, counter_id, actor="staff"):
+        return self._call("undo_no_show", office_id, counter_id, actor=actor)
+
     def board(self, office_id):
         return self._call("board", office_id)
 

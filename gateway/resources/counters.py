@@ -7,7 +7,7 @@ import falcon
 from gateway.auth import staff
 from gateway.clients.queue import QueueClient
 from gateway.contract import IF_NONE_MATCH, Many, operation
-from services.queue.domain import COUNTER_ACTIONS
+from services.queue.domain import COUNTER_ACTIONS, UNDO_NO_SHOW_SECONDS
 from services.queue.schemas import (BoardView, CounterActionResult, CounterView, NoticeView, StatsView,
                                     WaitingEntry)
 
@@ -38,6 +38,20 @@ class CounterActions:
             resp.status = falcon.HTTP_204  # nobody waits for this counter's services
             return
         resp.media = result
+
+
+class UndoNoShow:
+    """A clerk takes back the counter's last no-show within a short time (the citizen came after all)."""
+    access = {"POST": staff("clerk", office="office_id")}
+
+    def __init__(self, clients):
+        self.queue = clients.queue
+
+    @operation("Undo the counter's last no-show", {200: CounterActionResult}, conflicts=True, tags=["queue"],
+               description=f"Within {UNDO_NO_SHOW_SECONDS} s of marking it, the counter's last no-show is "
+                           "called back to the counter (open, holding no ticket); else 409 nothing_to_undo.")
+    def on_post(self, req, resp, office_id, counter_id):
+        resp.media = self.queue.undo_no_show(office_id, counter_id, actor=f"staff:{req.context.staff['sub']}")
 
 
 class WaitingList:

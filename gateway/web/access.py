@@ -9,6 +9,7 @@ from gateway.clients.errors import NotFound
 from gateway.web.base import Missing, Page
 from gateway.web.forms import Form, field_errors
 from gateway.web.i18n import name_of
+from gateway.web.notices import facility_help
 
 NEEDS = ("wheelchair", "toilets_wheelchair", "hearing", "vision", "tactile_paving",
          "hearing_loop", "priority_counter")
@@ -149,6 +150,7 @@ class AccessOfficePage(Page):
         return {
             "id": f["id"], "name": fname, "kind": t.get(f"facility.kind.{f.get('kind')}", f.get("kind", "")),
             "status": f.get("effective_status") or "unknown", "status_text": status_text, "why": why,
+            "help": facility_help(t, f.get("kind"), f.get("effective_status")),
             "symbol": FAC_SYMBOL.get(f.get("effective_status") or "unknown", "?"),
             "measurements": [measurement(t, k, v) for k, v in (f.get("measurements") or {}).items()],
             "issues": [standard_issue(t, f.get("kind"), i) for i in f.get("standard_issues") or []],

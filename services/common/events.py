@@ -89,6 +89,9 @@ class Notice(Schema):
     text = fields.String(required=True)
     kind = fields.String(required=True)
     until = fields.AwareDateTime(required=True)
+    # A facility's notice carries what pages need to say it in their own language.
+    facility_kind = fields.String(load_default=None, allow_none=True)
+    facility_status = fields.String(load_default=None, allow_none=True)
 
 
 class Notices(_Event):
@@ -123,6 +126,7 @@ EVENTS = {
     "ticket_started": ("queue", Ticket),
     "ticket_completed": ("queue", Ticket),
     "ticket_no_show": ("queue", Ticket),
+    "ticket_no_show_undone": ("queue", Ticket),  # back at the counter that marked it (counter_actions.undo_no_show)
     "ticket_transferred": ("queue", Ticket),
     "ticket_cancelled": ("queue", Ticket),
     "counter_opened": ("queue", Counter),

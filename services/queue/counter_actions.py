@@ -45,6 +45,8 @@ def act(ctx, office_id, counter_id, action, to_service=None, actor="staff"):
         inc = {"recalls": 1}
     elif action == "start":
         changes = {"status": "serving", "started_at": now}
+    elif action == "no_show":
+        changes = {"no_show_at": now.timestamp()}  # epoch seconds: undo_no_show filters on it
     elif action == "complete":
         started = ticket.get("started_at") or ticket.get("called_at")
         changes = {"completed_at": now, "started_at": started,
@@ -69,13 +71,47 @@ def act(ctx, office_id, counter_id, action, to_service=None, actor="staff"):
         hall = ctx.store.leave_desk(
             office_id, counter_id,
             service_time=(moved["service"], changes["service_seconds"]) if action == "complete" else None,
-            rejoin=(moved["service"], views.entry_of(moved)) if action == "transfer" else None)
+            rejoin=(moved["service"], views.entry_of(moved)) if action == "transfer" else None,
+            no_show=moved["_id"] if action == "no_show" else "")
         desk = {**desk, "call": "", "ticket": ""}
     load = views.load_of(office, moved["service"], hall)
     issuing.record(ctx, moved, action, actor, now)
     ctx.publish(domain.EVENT_OF[action], views.ticket_event(ctx, moved, actor, now, load))
     return {"counter": views.counter_view(counter, desk, moved if at_counter else None),
             "ticket": views.ticket_status(ctx, moved, office, load), "action": action}
+
+
+def undo_no_show(ctx, office_id, counter_id, actor="staff"):
+    """The ticket this counter last let go as a no-show, called back to it within
+    domain.UNDO_NO_SHOW_SECONDS, as long as no other ticket has left the counter
+    since. The counter must be open and hold no ticket."""
+    office = views.office_or_404(ctx.store, office_id)
+    counter = views.find_counter(office, counter_id)
+    now = ctx.clock()
+    desk = desk_of(ctx.store.hall(office_id), counter_id)
+    ticket = ctx.store.get_ticket(desk["no_show"]) if desk["no_show"] else None
+    if ticket is None or ticket["status"] != "no_show" or \
+            not domain.no_show_undoable(ticket.get("no_show_at"), now.timestamp()):
+        raise Conflict(f"No no-show at this counter in the last {domain.UNDO_NO_SHOW_SECONDS} s to undo",
+                       reason="nothing_to_undo")
+    call_id = uuid.uuid4().hex
+    hall = ctx.store.claim_desk(office_id, counter_id, call_id, now)
+    if hall is None:
+        _why_no_claim(ctx, office, counter, now)
+        hall = ctx.store.claim_desk(office_id, counter_id, call_id, now)
+        if hall is None:
+            raise Conflict("Another call is in progress at this counter", reason="counter_busy")
+    moved = ctx.store.transition(ticket["_id"], ("no_show",), {
+        "status": "called", "call_id": call_id, "counter_id": counter["id"],
+        "counter_name": counter["name"], "no_show_at": None})
+    if moved is None:  # undone by another press a moment ago
+        ctx.store.release_desk(office_id, counter_id, call_id)
+        raise Conflict("This no-show was already undone", reason="nothing_to_undo")
+    hall = ctx.store.hold_at_desk(office_id, counter_id, moved["_id"])
+    issuing.record(ctx, moved, "undo_no_show", actor, now)
+    ctx.publish("ticket_no_show_undone", views.ticket_event(ctx, moved, actor, now, NO_LOAD))
+    return {"counter": views.counter_view(counter, desk_of(hall, counter_id), moved),
+            "ticket": views.ticket_status(ctx, moved, office, NO_LOAD, 0), "action": "undo_no_show"}
 
 
 def current_ticket(ctx, office, counter, desk, now):

@@ -192,9 +192,23 @@ TRANSITIONS = {
 }
 EVENT_OF = {"call": "ticket_called", "recall": "ticket_recalled", "start": "ticket_started",
             "complete": "ticket_completed", "no_show": "ticket_no_show",
-            "transfer": "ticket_transferred", "cancel": "ticket_cancelled"}
+            "transfer": "ticket_transferred", "cancel": "ticket_cancelled",
+            "undo_no_show": "ticket_no_show_undone"}
 COUNTER_ACTIONS = ("open", "close", "call_next", "recall", "start", "complete", "no_show",
                    "transfer")
+
+
+# A no-show can be taken back for a short time: the citizen who reaches the
+# counter just after the clerk pressed "no-show" is served, not sent to the
+# back of a new line. Two minutes covers walking across a hall; longer would
+# let a counter hold an old ticket over people who came in time.
+UNDO_NO_SHOW_SECONDS = 120
+CLOCK_SLACK_SECONDS = 1  # instances' clocks (and a store that rounds floats) differ a little
+
+
+def no_show_undoable(no_show_at, now_ts, limit=UNDO_NO_SHOW_SECONDS):
+    """Is a no-show marked at ``no_show_at`` (epoch seconds) still within the undo time?"""
+    return no_show_at is not None and -CLOCK_SLACK_SECONDS <= now_ts - no_show_at <= limit
 
 
 def recall_outcome(recalls, max_recalls):

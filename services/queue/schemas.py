@@ -173,6 +173,8 @@ class OfficeView(Schema):
     today = always(fields.Nested, Today)
     next_session = maybe(fields.String, metadata=LOCAL_TIME)
     services = always(fields.List, fields.Nested(ServiceBrief))
+    max_recalls = always(fields.Integer, metadata={
+        "description": "recalls a called ticket gets; the next recall marks it a no-show"})
 
 
 class ServiceView(ServiceBrief):
@@ -268,6 +270,8 @@ class BoardNotice(Schema):
     id = always(fields.String)
     text = always(fields.String)
     kind = always(fields.String)
+    facility_kind = maybe(fields.String, metadata={"description": "an accessibility notice: the facility's kind"})
+    facility_status = maybe(fields.String, metadata={"description": "an accessibility notice: broken, under_maintenance or removed"})
 
 
 class BoardView(Schema):

@@ -132,6 +132,11 @@ class QueueService(Observable):
         """A clerk's action at a counter; returns {"counter": ..., "ticket": view or None}."""
         return counter_actions.act(self.ctx, office_id, counter_id, action, to_service, actor)
 
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.CounterActionResult)
+    def undo_no_show(self, office_id, counter_id, actor="staff"):
+        return counter_actions.undo_no_show(self.ctx, office_id, counter_id, actor)
+
     # board, waiting list, statistics, notices ------------------------------
     @rpc(expected_exceptions=EXPECTED)
     @dumped(schemas.BoardView)
@@ -174,7 +179,8 @@ class QueueService(Observable):
             self.store.put_notice({
                 "id": notice_id, "office_id": change["office_id"], "kind": "accessibility",
                 "text": f"{change['name']} sedang {words[change['status']]}. Petugas siap membantu.",
-                "at": change["at"], "until": change["at"] + dt.timedelta(days=30), "actor": change["actor"]})
+                "at": change["at"], "until": change["at"] + dt.timedelta(days=30), "actor": change["actor"],
+                "facility_kind": change["kind"], "facility_status": change["status"]})
         else:
             self.store.remove_notice(notice_id)
         self._publish_notices(change["office_id"], utcnow())
@@ -184,7 +190,8 @@ class QueueService(Observable):
     def _publish_notices(self, office_id, now):
         self.ctx.publish("notices_changed", {
             "at": now, "actor": "system", "office_id": office_id,
-            "notices": [{"id": n["id"], "text": n["text"], "kind": n["kind"], "until": n["until"]}
+            "notices": [{"id": n["id"], "text": n["text"], "kind": n["kind"], "until": n["until"],
+                         "facility_kind": n.get("facility_kind"), "facility_status": n.get("facility_status")}
                         for n in self.store.notices(office_id, now)]})
 
     def _publish_office(self, office, actor):

@@ -57,10 +57,12 @@ def line_of(hall, service):
 
 
 def desk_of(hall, counter_id):
-    """A counter's desk in a hall document: {open, call, ticket, busy_until}."""
+    """A counter's desk in a hall document: {open, call, ticket, busy_until, no_show}
+    (no_show: the ticket it last let go as a no-show, while nobody has left it since)."""
     # bool(): nx-27017 stores a boolean $set on an existing document as 0/1.
     return {"open": bool(hall.get(f"open_{counter_id}", False)), "call": hall.get(f"call_{counter_id}", ""),
-            "ticket": hall.get(f"ticket_{counter_id}", ""), "busy_until": hall.get(f"busy_{counter_id}", 0.0)}
+            "ticket": hall.get(f"ticket_{counter_id}", ""), "busy_until": hall.get(f"busy_{counter_id}", 0.0),
+            "no_show": hall.get(f"noshow_{counter_id}", "")}
 
 
 class OfficeMemory:
@@ -219,11 +221,12 @@ class QueueStore(MongoStore):
                       f"call_{counter_id}": call_id, f"ticket_{counter_id}": ""}},
             return_document=ReturnDocument.AFTER)
 
-    def leave_desk(self, office_id, counter_id, service_time=None, rejoin=None):
+    def leave_desk(self, office_id, counter_id, service_time=None, rejoin=None, no_show=""):
         """A ticket leaves the counter: the desk is free again and, in the same
         update, the service time joins today's (complete) or the ticket joins its
-        new line (transfer). Returns the hall after it."""
-        update = {"$set": {f"call_{counter_id}": "", f"ticket_{counter_id}": "", f"busy_{counter_id}": 0.0}}
+        new line (transfer); a no-show's id is kept for its undo. Returns the hall after it."""
+        update = {"$set": {f"call_{counter_id}": "", f"ticket_{counter_id}": "", f"busy_{counter_id}": 0.0,
+                           f"noshow_{counter_id}": no_show}}
         if service_time is not None:
             service, seconds = service_time
             update["$push"] = {f"recent_{service}": {"$each": [seconds], "$slice": -domain.SERVICE_TIME_WINDOW}}
@@ -232,6 +235,12 @@ class QueueStore(MongoStore):
             update["$push"] = {f"waiting_{service}": entry}
         return self.halls.find_one_and_update({"_id": office_id}, update,
                                               return_document=ReturnDocument.AFTER)
+
+    def hold_at_desk(self, office_id, counter_id, ticket_id):
+        """Note the ticket a claimed desk holds (a no-show taken back); the hall after it."""
+        return self.halls.find_one_and_update(
+            {"_id": office_id}, {"$set": {f"ticket_{counter_id}": ticket_id, f"noshow_{counter_id}": ""}},
+            return_document=ReturnDocument.AFTER)
 
     def release_desk(self, office_id, counter_id, call_id=None):
         """The desk holds nothing any more (only if it still holds ``call_id``)."""

@@ -139,6 +139,7 @@ def office_view(office, now):
         "next_session": nxt[0].isoformat(timespec="minutes") if nxt else None,
         "services": [{"code": s["code"], "name": s["name"]["id"], "names": s["name"],
                       "prefix": s["prefix"]} for s in office["services"]],
+        "max_recalls": office.get("max_recalls", domain.DEFAULT_MAX_RECALLS),
     }
 
 
@@ -197,7 +198,8 @@ def board_call(ticket, counter_name, zone):
 
 
 def notice_view(notice):
-    return {"id": notice["id"], "text": notice["text"], "kind": notice["kind"]}
+    return {"id": notice["id"], "text": notice["text"], "kind": notice["kind"],
+            "facility_kind": notice.get("facility_kind"), "facility_status": notice.get("facility_status")}
 
 
 def board_basis(ctx, office, now):

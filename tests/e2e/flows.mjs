@@ -8,6 +8,7 @@ import { callPhrase, sayCounter, spellTicket, terbilang } from '../../gateway/we
 import { BASE, DESKTOP, OFFICE, PHONE, harness } from './harness.mjs';
 
 const CLERK = process.env.SENJA_CLERK;
+const KIOSK_KEY = process.env.SENJA_KIOSK_KEY; // the office's kiosk is provisioned with it once
 const PASSWORD = process.env.SENJA_PASSWORD;
 // 404/409 answers and the simulated offline drop are part of the scenario.
 const { results, open, visit, run } = harness({
@@ -36,7 +37,8 @@ async function main(browser) {
 
     // A citizen takes a ticket at the kiosk.
     const kioskCtx = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
-    const kiosk = await open(kioskCtx, 'kiosk', `/kiosk/${OFFICE}`);
+    const kiosk = await open(kioskCtx, 'kiosk', `/kiosk/${OFFICE}?kiosk_key=${encodeURIComponent(KIOSK_KEY)}`);
+    results.checks.kiosk_key_left_the_address = new URL(kiosk.url()).search === '';
     await kiosk.waitForFunction(() => document.querySelector('[data-facts]')?.textContent.length > 0);
     await visit(kiosk, 'kiosk');
     await kiosk.click('button[data-service="KTP"]');
@@ -52,12 +54,17 @@ async function main(browser) {
     results.checks.kiosk_focus_on_ticket = await kiosk.evaluate(() => document.activeElement?.id === 'ticket');
     await visit(kiosk, 'kiosk-ticket');
 
+    results.checks.kiosk_printed = {
+      office: (await kiosk.locator('#ticket [data-slot=office]').textContent()).trim(),
+      issued: (await kiosk.locator('#ticket [data-slot=issued]').textContent()).trim(),
+    };
+
     // Without scripts the kiosk still issues a ticket (a plain form post); it queues after the first.
-    const noscript = await browser.newContext({ ...phone, javaScriptEnabled: false });
-    const plain = await open(noscript, 'kiosk_noscript', `/kiosk/${OFFICE}`);
-    await plain.click('button[data-service="UMUM"]');
-    results.checks.noscript_ticket = (await plain.locator('#ticket:not([hidden]) .ticket-number').textContent()).trim();
-    results.checks.noscript_qr = await plain.locator('#ticket img.qr').getAttribute('src');
+    const noscript = await browser.newContext({ ...desktop, javaScriptEnabled: false });
+    const plainKiosk = await open(noscript, 'kiosk_noscript', `/kiosk/${OFFICE}?kiosk_key=${encodeURIComponent(KIOSK_KEY)}`);
+    await plainKiosk.click('button[data-service="UMUM"]');
+    results.checks.noscript_ticket = (await plainKiosk.locator('#ticket:not([hidden]) .ticket-number').textContent()).trim();
+    results.checks.noscript_qr = await plainKiosk.locator('#ticket img.qr').getAttribute('src');
     await noscript.close();
 
     // The citizen follows it on a phone.
@@ -116,7 +123,7 @@ async function main(browser) {
     await counter.keyboard.press('r');
     await counter.waitForFunction((n) => document.body.dataset.current === `${n}:called:1`, number);
     const recalledAt = Date.now();
-    await citizen.waitForFunction(() => /1×/.test(document.querySelector('#status-detail').textContent), null, { timeout: 15000 });
+    await citizen.waitForFunction(() => /ke-2/.test(document.querySelector('#status-detail').textContent), null, { timeout: 15000 });
     results.timings.citizen_sees_recall_s = (Date.now() - recalledAt) / 1000;
     results.checks.citizen_recall_text = (await citizen.locator('#status-detail').textContent()).trim();
     await display.waitForFunction((n) => document.querySelector(`#calls li[data-number="${n}"]`)?.dataset.recalls === '1', number, { timeout: 15000 });

@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import CLERK, PASSWORD, run_flow
+from gateway.ratelimit import kiosk_key
+from tests.e2e.conftest import CLERK, OFFICE, PASSWORD, run_flow
 
 pytestmark = pytest.mark.stack
 FEW_SECONDS = 8  # the ticket page polls every 4 s, the board every 2.5 s
@@ -18,7 +19,8 @@ FEW_SECONDS = 8  # the ticket page polls every 4 s, the board every 2.5 s
 
 @pytest.fixture(scope="module")
 def run(stack):
-    return run_flow("flows.mjs", stack, "e2e-results.json", SENJA_CLERK=CLERK, SENJA_PASSWORD=PASSWORD)
+    return run_flow("flows.mjs", stack, "e2e-results.json", SENJA_CLERK=CLERK, SENJA_PASSWORD=PASSWORD,
+                    SENJA_KIOSK_KEY=kiosk_key(stack.secret, OFFICE))
 
 
 def test_the_scenario_ran_to_the_end(run):
@@ -30,6 +32,10 @@ def test_kiosk_issues_a_ticket_with_qr_code(run):
     assert re.fullmatch(r"A-\d{3}", checks["kiosk_number"])
     assert re.fullmatch(r"/t/[A-Za-z0-9_-]{16,64}", checks["kiosk_page_url"])
     assert checks["kiosk_qr_ok"] and checks["kiosk_focus_on_ticket"]
+    # The provisioned kiosk keeps its key in a cookie, not in the address; its ticket shows office, date, time.
+    assert checks["kiosk_key_left_the_address"]
+    assert checks["kiosk_printed"]["office"] == "Magelang Utara"
+    assert re.fullmatch(r"Diambil \w+, \d{1,2} \w+ \d{4}, pukul \d\d\.\d\d", checks["kiosk_printed"]["issued"])
     # Without JavaScript the same form still issues a ticket.
     assert re.fullmatch(r"C-\d{3}", checks["noscript_ticket"])
     assert checks["noscript_qr"].endswith("/qr.svg")
@@ -58,8 +64,8 @@ def test_display_speaks_the_call_in_indonesian(run):
                        "sembilan"][int(d)] for d in serial)
     assert run["checks"]["display_sound_pressed"] == "true"
     assert run["checks"]["display_announcement"] == \
-        f"Nomor antrian A {digits}, silakan menuju loket satu"
-    assert run["speech"]["phrase"] == "Nomor antrian A nol nol satu, silakan menuju loket dua"
+        f"Nomor antrean A {digits}, silakan menuju loket satu"
+    assert run["speech"]["phrase"] == "Nomor antrean A nol nol satu, silakan menuju loket dua"
     assert run["speech"]["terbilang"] == ["nol", "tujuh", "sepuluh", "sebelas", "dua belas",
                                           "dua puluh", "dua puluh satu", "seratus",
                                           "seratus lima belas", "dua ratus lima puluh"]
@@ -68,7 +74,7 @@ def test_display_speaks_the_call_in_indonesian(run):
 
 def test_recall_and_no_show_show_on_the_citizens_page(run):
     checks, timings = run["checks"], run["timings"]
-    assert checks["citizen_recall_text"].endswith("Dipanggil ulang 1×")
+    assert checks["citizen_recall_text"].endswith("Ini panggilan ke-2.")  # as the board counts
     assert checks["display_recall_extra"] == "panggilan ke-2"
     assert timings["citizen_sees_recall_s"] < FEW_SECONDS
     assert checks["citizen_no_show_text"] == "Tidak hadir"

@@ -105,6 +105,17 @@ def test_kiosk_key_gets_the_kiosk_allowance():
     assert c.simulate_post(path, json={}, headers={"X-Kiosk-Key": "x" * 32}).status_code == 429
 
 
+def test_a_provisioned_kiosk_browser_gets_the_kiosk_allowance_by_its_cookie():
+    """/kiosk/{office}?kiosk_key= keeps the key in the senja_kiosk cookie (gateway/web/device.py)."""
+    c, _ = client(per_minute=1, burst=1, kiosk=(600, 50))
+    path = f"/api/v1/offices/{OFFICE}/tickets"
+    cookie = {"Cookie": f"senja_kiosk={kiosk_key('secret', OFFICE)}"}
+    assert all(c.simulate_post(path, json={}, headers=cookie).status_code == 201 for _ in range(50))
+    assert c.simulate_post(path, json={}, headers=cookie).status_code == 429
+    wrong = {"Cookie": f"senja_kiosk={kiosk_key('secret', OTHER_OFFICE)}"}
+    assert [c.simulate_post(path, json={}, headers=wrong).status_code for _ in range(2)] == [201, 429]
+
+
 def test_configuration_from_environment():
     limits = limits_from_env({"RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": "12", "RATE_LIMIT_ISSUE_TICKET_BURST": "4",
                               "RATE_LIMIT_REPORT_PROBLEM_PER_MINUTE": "0"})

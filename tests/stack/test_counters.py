@@ -184,3 +184,25 @@ def test_eight_clerks_call_a_hundred_tickets_exactly_once_in_priority_then_arriv
     # Whatever the interleaving, each clerk got tickets in call order.
     for calls in per_clerk:
         assert [rank[n] for n in calls] == sorted(rank[n] for n in calls)
+
+
+def test_a_no_show_is_undone_by_the_clerk_and_the_citizen_sees_the_call_again(stack, login):
+    undo = f"{stack.url}/api/v1/offices/{OFFICE}/counters/3/undo-no-show"
+    assert http("POST", undo, {})[0] == 401
+    assert http("POST", undo, {}, headers=login("clerk.utara"))[0] == 403  # another office's clerk
+    assert act(stack, login, "3", "open")[0] == 200
+    late = issue(stack, "IZIN")
+    assert act(stack, login, "3", "call_next")[2]["ticket"]["number"] == late["number"]
+    assert act(stack, login, "3", "no_show")[2]["ticket"]["status"] == "no_show"
+    assert eventually(lambda: status_of(stack, late)["status"] == "no_show")
+    status, _, undone = http("POST", undo, {}, headers=login("clerk.jayapura"))
+    assert status == 200 and undone["action"] == "undo_no_show"
+    assert undone["counter"]["current"]["number"] == late["number"]
+    # The phone's page follows the event (the gateway's read model), the board too.
+    assert eventually(lambda: status_of(stack, late)["status"] == "called")
+    status, _, problem = http("POST", undo, {}, headers=login("clerk.jayapura"))
+    assert status == 409 and problem["reason"] == "nothing_to_undo"  # taken back once only
+    assert act(stack, login, "3", "complete")[2]["ticket"]["status"] == "done"
+    status, _, problem = http("POST", undo, {}, headers=login("clerk.jayapura"))
+    assert status == 409 and problem["reason"] == "nothing_to_undo"
+    assert act(stack, login, "3", "close")[0] == 200

@@ -91,3 +91,12 @@ def test_equal_call_order_keys_go_by_arrival_then_id():
     assert e1 < e2  # the line's summary keeps the same order as text
     assert domain.ahead_in_line([e1, e2], e2, 1e9) == 1
     assert domain.ahead_in_line([e1, e2], e2, 3e9) == 0  # their session is over: not waiting
+
+
+def test_a_no_show_is_undoable_for_two_minutes_only():
+    from services.queue.domain import UNDO_NO_SHOW_SECONDS, no_show_undoable
+    assert UNDO_NO_SHOW_SECONDS == 120
+    assert no_show_undoable(1000.0, 1000.0) and no_show_undoable(1000.0, 1120.0)
+    assert not no_show_undoable(1000.0, 1120.5) and not no_show_undoable(None, 1000.0)
+    assert no_show_undoable(1000.0, 999.5)  # another instance's clock a little behind
+    assert not no_show_undoable(1000.0, 998.0)  # far behind the mark: not trusted

@@ -197,3 +197,44 @@ def test_a_ticket_called_a_moment_ago_is_passed_over_not_called_twice(hall):
     assert {s["code"]: s["waiting"] for s in views.list_services(hall, "33.71.02")}["KTP"] == 0
     held = {c["id"]: c["current"] and c["current"]["number"] for c in views.list_counters(hall, "33.71.02")}
     assert held == {"1": first["number"], "2": second["number"], "3": None}
+
+
+def test_a_no_show_is_undone_within_the_time_and_not_after(hall):
+    """A citizen who reaches the counter just after "no-show" is called back to it."""
+    from services.queue import domain
+    counter_actions.act(hall, "33.71.02", "1", "open")
+    first = issuing.issue_ticket(hall, "33.71.02", {"service": "KTP"})
+    second = issuing.issue_ticket(hall, "33.71.02", {"service": "KTP"})
+    nothing = pytest.raises(Conflict, counter_actions.undo_no_show, hall, "33.71.02", "1")
+    assert nothing.value.extra["reason"] == "nothing_to_undo"
+    counter_actions.act(hall, "33.71.02", "1", "call_next")
+    assert counter_actions.act(hall, "33.71.02", "1", "no_show")["ticket"]["status"] == "no_show"
+    hall.clock.at += dt.timedelta(seconds=domain.UNDO_NO_SHOW_SECONDS - 1)
+    undone = counter_actions.undo_no_show(hall, "33.71.02", "1", actor="staff:clerk")
+    assert undone["action"] == "undo_no_show" and undone["ticket"]["status"] == "called"
+    assert undone["counter"]["current"]["number"] == first["number"]
+    assert hall.published[-1][0] == "ticket_no_show_undone"
+    assert views.status_by_token(hall, first["token"])["status"] == "called"
+    assert views.status_by_token(hall, second["token"])["people_ahead"] == 0  # still next in line
+    # Held at the counter as any call: served, then the next one.
+    assert counter_actions.act(hall, "33.71.02", "1", "complete")["ticket"]["status"] == "done"
+    again = pytest.raises(Conflict, counter_actions.undo_no_show, hall, "33.71.02", "1")
+    assert again.value.extra["reason"] == "nothing_to_undo"  # a done ticket is not a no-show
+    # Too late: past the undo time the no-show stands.
+    counter_actions.act(hall, "33.71.02", "1", "call_next")
+    counter_actions.act(hall, "33.71.02", "1", "no_show")
+    hall.clock.at += dt.timedelta(seconds=domain.UNDO_NO_SHOW_SECONDS + 1)
+    late = pytest.raises(Conflict, counter_actions.undo_no_show, hall, "33.71.02", "1")
+    assert late.value.extra["reason"] == "nothing_to_undo"
+    assert views.status_by_token(hall, second["token"])["status"] == "no_show"
+
+
+def test_an_undo_needs_an_idle_counter(hall):
+    counter_actions.act(hall, "33.71.02", "1", "open")
+    issuing.issue_ticket(hall, "33.71.02", {"service": "KTP"})
+    issuing.issue_ticket(hall, "33.71.02", {"service": "KTP"})
+    counter_actions.act(hall, "33.71.02", "1", "call_next")
+    counter_actions.act(hall, "33.71.02", "1", "no_show")
+    counter_actions.act(hall, "33.71.02", "1", "call_next")  # the clerk went on
+    busy = pytest.raises(Conflict, counter_actions.undo_no_show, hall, "33.71.02", "1")
+    assert busy.value.extra["reason"] == "counter_busy"

@@ -83,12 +83,14 @@ def test_board_from_events_calls_waiting_counters_and_notices():
     model.apply("notices_changed", events.dump("notices_changed", {
         "at": NOW, "actor": "system", "office_id": "33.71.02",
         "notices": [{"id": "n1", "text": "Ram rusak", "kind": "accessibility",
-                     "until": NOW + dt.timedelta(days=1)}]}))
+                     "until": NOW + dt.timedelta(days=1), "facility_kind": "ramp", "facility_status": "broken"}]}))
     new_etag, board = board_of(model)
     assert new_etag != etag
     assert [c["number"] for c in board["calls"]] == ["A-001"] and board["calls"][0]["counter_name"] == "Loket 1"
     assert board["waiting"][0]["waiting"] == 1 and board["counters"] == [{"id": "1", "name": "Loket 1", "open": True}]
-    assert board["notices"] == [{"id": "n1", "text": "Ram rusak", "kind": "accessibility"}]
+    # The facility's kind and status travel along, so pages say the notice in their own language.
+    assert board["notices"] == [{"id": "n1", "text": "Ram rusak", "kind": "accessibility",
+                                 "facility_kind": "ramp", "facility_status": "broken"}]
     assert board_of(model)[0] == new_etag  # nothing changed: the same ETag
 
 

@@ -18,6 +18,8 @@ from gateway.rpc import ServiceUnavailable
 from gateway import web
 from gateway.clients import Clients
 from gateway.web import i18n
+from gateway.ratelimit import kiosk_key
+from services.common.config import LOCAL_SECRET
 from services.queue.domain import token_key
 
 TOKEN = "tok_abcdefghijklmnopqrstuv"
@@ -146,11 +148,19 @@ def test_kiosk_when_closed_says_when_it_opens(client, deps):
     assert all("disabled" in b for b in re.findall(r'<button class="service"[^>]*>', resp.text))
 
 
+KIOSK_KEY = kiosk_key(LOCAL_SECRET, "33.71.02")
+
+
 def test_kiosk_form_post_without_javascript(client, deps):
+    """On the office's kiosk (provisioned with its key) the printed view shows, office, date and time."""
     deps.rpc.answers["issue_ticket"] = lambda office_id, request, **kw: {
         **view(), "token": TOKEN, "replayed": False}
+    provisioned = client.simulate_get("/kiosk/33.71.02", params={"kiosk_key": KIOSK_KEY})
+    assert provisioned.status_code == 303 and provisioned.headers["location"].endswith("/kiosk/33.71.02")
+    assert provisioned.cookies["senja_kiosk"].http_only
     resp = client.simulate_post("/kiosk/33.71.02", body="service=KTP&priority_reason=elderly&key=kiosk-abcdefgh",
-                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+                                headers={"Content-Type": "application/x-www-form-urlencoded",
+                                         "Cookie": f"senja_kiosk={KIOSK_KEY}"})
     assert resp.status_code == 201
     method, args, kwargs = deps.rpc.calls[-3]
     assert method == "issue_ticket" and args[1] == {"service": "KTP", "channel": "kiosk",
@@ -158,6 +168,24 @@ def test_kiosk_form_post_without_javascript(client, deps):
     assert kwargs["idempotency_key"] == "127.0.0.1|kiosk-abcdefgh"  # scoped to the client
     assert ">A-007<" in resp.text and f'src="/t/{TOKEN}/qr.svg"' in resp.text
     assert "2 orang di depan Anda" in resp.text and "Perkiraan menunggu ± 12 menit" in resp.text
+    assert 'data-kiosk="1"' in resp.text
+    issued = view()["issued_at"]
+    assert f"Diambil Senin, 23 November 2026, pukul {issued[11:13]}.{issued[14:16]}" in resp.text
+    assert ">Magelang Utara<" in resp.text
+
+
+def test_a_phone_form_post_goes_to_the_ticket_page(client, deps):
+    """Without a kiosk key (a phone), the no-script post answers 303 See Other to /t/{token}."""
+    deps.rpc.answers["issue_ticket"] = lambda office_id, request, **kw: {
+        **view(), "token": TOKEN, "replayed": False}
+    resp = client.simulate_post("/kiosk/33.71.02", body="service=KTP&key=kiosk-abcdefgh",
+                                headers={"Content-Type": "application/x-www-form-urlencoded",
+                                         "Cookie": "senja_kiosk=not-the-key"})
+    assert resp.status_code == 303 and resp.headers["location"].endswith(f"/t/{TOKEN}")
+    assert 'data-kiosk="0"' in client.simulate_get("/kiosk/33.71.02").text
+    # A wrong key provisions nothing.
+    wrong = client.simulate_get("/kiosk/33.71.02", params={"kiosk_key": "guess"})
+    assert wrong.status_code == 200 and "senja_kiosk" not in wrong.cookies
 
 
 def test_kiosk_form_post_refused_says_why_and_when(client, deps):
@@ -193,7 +221,7 @@ def test_ticket_page_from_the_read_model(client, deps):
                                                         recalls=1, people_ahead=0)
     resp = client.simulate_get(f"/t/{TOKEN}")
     assert resp.status_code == 200
-    assert "Dipanggil! Silakan menuju Loket 2" in resp.text and "Dipanggil ulang 1×" in resp.text
+    assert "Dipanggil! Silakan menuju Loket 2" in resp.text and "Ini panggilan ke-2." in resp.text
     assert "ticket_status" not in [c[0] for c in deps.rpc.calls]
     assert resp.headers["cache-control"] == "private, no-cache"
 
@@ -280,10 +308,10 @@ def test_templates_escape_what_services_send(client, deps):
 
 def test_features_stand_on_the_base_without_cycles():
     """base, i18n, forms and csrf import no feature; a feature imports no other feature
-    (verify reads permit statuses from permits, the one allowed edge)."""
+    (verify reads permit statuses from permits, office the hall's service names: the allowed edges)."""
     import ast
-    features = {"hall", "permits", "access", "verify"}
-    allowed = {("verify", "permits")}
+    features = {"hall", "permits", "access", "verify", "office"}
+    allowed = {("verify", "permits"), ("office", "hall")}  # office: the hall's service names and day
     for path in glob.glob(os.path.join(WEB, "*.py")):
         module = os.path.basename(path)[:-3]
         with open(path, encoding="utf-8") as fh:

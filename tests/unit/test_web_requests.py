@@ -103,7 +103,7 @@ def test_form_post_and_json_post_take_from_one_bucket(deps):
     client = falcon.testing.TestClient(app)
     api = "/api/v1/offices/33.71.02/tickets"
     assert client.simulate_post(api, json={"service": "KTP"}).status_code == 201
-    assert client.simulate_post("/kiosk/33.71.02", body="service=KTP", headers=FORM).status_code == 201
+    assert client.simulate_post("/kiosk/33.71.02", body="service=KTP", headers=FORM).status_code == 303  # a phone: on to the ticket page
     assert client.simulate_post(api, json={"service": "KTP"}).status_code == 201
     page = client.simulate_post("/kiosk/33.71.02", body="service=KTP", headers=FORM)
     assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
@@ -113,9 +113,9 @@ def test_form_post_and_json_post_take_from_one_bucket(deps):
     assert methods(deps).count("issue_ticket") == 3
     # Reading the kiosk is not an operation; another office has its own bucket.
     assert client.simulate_get("/kiosk/33.71.02").status_code == 200
-    assert client.simulate_post("/kiosk/33.71.01", body="service=KTP", headers=FORM).status_code == 201
+    assert client.simulate_post("/kiosk/33.71.01", body="service=KTP", headers=FORM).status_code == 303
     clock[0] += 20
-    assert client.simulate_post("/kiosk/33.71.02", body="service=KTP", headers=FORM).status_code == 201
+    assert client.simulate_post("/kiosk/33.71.02", body="service=KTP", headers=FORM).status_code == 303
 
 
 def test_report_form_shares_the_report_bucket_across_offices(deps):
@@ -150,7 +150,7 @@ def test_a_form_post_from_another_site_changes_nothing(deps, headers):
 def test_a_form_post_from_our_own_page_goes_through(deps, headers):
     client = falcon.testing.TestClient(app_with(deps))
     resp = client.simulate_post("/kiosk/33.71.02", body="service=KTP", headers={**FORM, **headers})
-    assert resp.status_code == 201 and "issue_ticket" in methods(deps)
+    assert resp.status_code == 303 and "issue_ticket" in methods(deps)
 
 
 def test_a_refused_form_whose_page_cannot_load_is_a_503_page(deps):
@@ -181,7 +181,7 @@ def test_behind_a_proxy_the_public_origin_is_ours(deps, monkeypatch):
     client = falcon.testing.TestClient(app_with(deps))
     ours = client.simulate_post("/kiosk/33.71.02", body="service=KTP",
                                 headers={**FORM, "Origin": "https://antrean.magelangkota.go.id"})
-    assert ours.status_code == 201
+    assert ours.status_code == 303
     theirs = client.simulate_post("/kiosk/33.71.02", body="service=KTP",
                                   headers={**FORM, "Origin": "https://antrean.magelangkota.go.id.evil.example"})
     assert theirs.status_code == 403 and methods(deps).count("issue_ticket") == 1

@@ -22,6 +22,13 @@ function card(o) {
     }, t('access.details'))));
 }
 
+/** On a phone the results are below the fold: take focus and the view there. */
+function showResults() {
+  const heading = $('#results-h');
+  heading.focus({ preventScroll: true });
+  heading.scrollIntoView({ block: 'start' }); // at once: the answer is there when focus is
+}
+
 function setupSearch(form) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -36,6 +43,7 @@ function setupSearch(form) {
       let text = t('access.count', { n: data.length });
       if (!data.length) text = needs.length ? t('access.none') : t('access.none_at_all');
       setText(count, text);
+      showResults();
       const params = new URLSearchParams(needs.map((n) => ['needs', n]));
       if (openNow) params.set('open_now', 'true');
       const lang = new URLSearchParams(location.search).get('lang');

@@ -152,3 +152,10 @@ export function randomKey(prefix = 'web') {
   crypto.getRandomValues(bytes);
   return `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
+
+/** A counter's name in the page's language: "Loket 2" reads "Counter 2" on an
+ * English page (as gateway/web/hall.py counter_label); other names as they are. */
+export function counterLabel(name) {
+  const m = /^Loket\s+(\S+)$/.exec(name || '');
+  return m ? t('counter.label', { n: m[1] }) : (name || '');
+}

@@ -3,13 +3,21 @@
 // the clerk back at the same counter. When the network drops during an action,
 // the console asks the counter's state before sending again: an action that
 // did reach the server (a recall, a no-show) is never done twice.
-import { $, $$, api, el, HttpError, loadTexts, NetworkError, problemText, serviceName, setText, sleep, t } from './core.js';
+import { $, $$, api, counterLabel, el, HttpError, loadTexts, NetworkError, problemText, serviceName, setText, sleep, t } from './core.js';
 
 const STAFF = 'senja.staff';
 const PLACE = 'senja.counter';
 const POLL_MS = 4000;
+const KEYS_PREF = 'senja.counter.shortcuts'; // "off" when the clerk switched single-key shortcuts off
+const UNDO_SECONDS = 120; // services/queue/domain.py UNDO_NO_SHOW_SECONDS
+// After each action, focus goes where the clerk most likely goes next.
+const NEXT_AFTER = { open: 'call_next', close: 'open', call_next: 'start', recall: 'start', start: 'complete',
+  complete: 'call_next', no_show: 'call_next', transfer: 'call_next', undo_no_show: 'start' };
+// The service answers open/close as "opened"/"closed"; the console's texts are keyed by the action.
+const ACTION_OF = { opened: 'open', closed: 'close' };
+let undo = null; // {number, until, timer} while the last no-show can be taken back
 const SHORTCUTS = { o: 'open', c: 'close', n: 'call_next', r: 'recall', s: 'start', d: 'complete', x: 'no_show', t: 'transfer' };
-const state = { staff: null, office: null, counterId: null, counter: null, services: {}, waiting: [], busy: false };
+const state = { staff: null, office: null, counterId: null, counter: null, services: {}, waiting: [], busy: false, maxRecalls: null };
 let pollTimer = null;
 let offline = false;
 
@@ -99,7 +107,7 @@ async function loadCounterChoices(preferred) {
   const select = $('#counter');
   try {
     const { data } = await api(`/api/v1/offices/${encodeURIComponent($('#office').value)}/counters`);
-    select.replaceChildren(...data.map((c) => el('option', { value: c.id, text: `${c.name} (${c.services.join(', ')})` })));
+    select.replaceChildren(...data.map((c) => el('option', { value: c.id, text: `${counterLabel(c.name)}: ${c.services.join(', ')}` })));
     if (preferred && data.some((c) => c.id === preferred)) select.value = preferred;
     showError('');
   } catch (e) {
@@ -116,6 +124,7 @@ async function enterConsole(office, counterId) {
   try {
     const { data } = await api(`/api/v1/offices/${encodeURIComponent(office)}`);
     state.services = Object.fromEntries(data.services.map((s) => [s.code, serviceName(s)]));
+    state.maxRecalls = data.max_recalls ?? null;
   } catch (e) { /* codes until the next reload */ }
   await refresh();
 }
@@ -172,14 +181,21 @@ function render() {
   if (!c) return;
   c.open = !!c.open; // the store may answer 1 for true
   const hadFocus = document.activeElement?.matches?.('button.action');
-  setText($('#counter-name'), c.name);
+  setText($('#counter-name'), counterLabel(c.name));
   const badge = $('#counter-state');
   setText(badge, c.open ? t('counter.state_open') : t('counter.state_closed'));
   badge.className = `badge ${c.open ? 'badge-open' : 'badge-closed'}`;
   const cur = c.current;
   setText($('#current-number'), cur ? cur.number : '–');
   const meta = cur ? [state.services[cur.service] || cur.service, t(`status.short.${cur.status}`)] : [t('counter.no_current')];
-  if (cur?.recalls) meta.push(t('counter.recalls', { n: cur.recalls }));
+  // Warn before the recall that the service turns into a no-show (max_recalls spent).
+  const lastRecall = cur?.status === 'called' && state.maxRecalls != null && cur.recalls >= state.maxRecalls;
+  $('#recall-warning').hidden = !lastRecall;
+  const recallButton = $('button.action[data-action=recall]');
+  if (lastRecall) recallButton.setAttribute('aria-describedby', 'recall-warning');
+  else recallButton.removeAttribute('aria-describedby');
+  $('#undo-no-show').disabled = state.busy || !!cur || !c.open;
+  if (cur?.recalls) meta.push(t('counter.recalls', { n: cur.recalls + 1 })); // as the board counts
   if (cur?.priority_reason) meta.push(t('counter.priority_tag', { reason: t(`priority.${cur.priority_reason}`) }));
   setText($('#current-meta'), meta.join(' · '));
   document.body.dataset.current = cur ? `${cur.number}:${cur.status}:${cur.recalls}` : '';
@@ -226,9 +242,77 @@ function tookEffect(action, before, after) {
   }
 }
 
+/** The sentence a screen reader hears after an action: always a translated sentence. */
 function doneText(action, ticket, counter) {
   const number = ticket?.number || '';
-  return t(`counter.done.${action}`, { number, counter: counter?.name || '' });
+  const key = `counter.done.${ACTION_OF[action] || action}`;
+  const text = t(key, { number, counter: counterLabel(counter?.name || '') });
+  return text === key ? t('counter.done.generic') : text;
+}
+
+function focusNext(action) {
+  const want = NEXT_AFTER[ACTION_OF[action] || action];
+  const order = [want, 'call_next', 'start', 'complete', 'open'];
+  const next = order.map((a) => $(`button.action[data-action=${a}]`)).find((b) => b && !b.disabled);
+  next?.focus();
+}
+
+// undo a no-show ------------------------------------------------------------
+function offerUndo(number) {
+  clearInterval(undo?.timer);
+  undo = { number, until: Date.now() + UNDO_SECONDS * 1000 };
+  const tick = () => {
+    const left = Math.round((undo.until - Date.now()) / 1000);
+    if (left <= 0) { hideUndo(); return; }
+    setText($('#undo-text'), t('counter.undo_text', { number: undo.number, n: left }));
+  };
+  tick();
+  undo.timer = setInterval(tick, 1000);
+  $('#undo-box').hidden = false;
+}
+
+function hideUndo() {
+  clearInterval(undo?.timer);
+  undo = null;
+  $('#undo-box').hidden = true;
+}
+
+async function undoNoShow() {
+  if (state.busy || !undo) return;
+  state.busy = true;
+  showError('');
+  render();
+  try {
+    const { data } = await api(`/api/v1/offices/${encodeURIComponent(state.office)}/counters/${encodeURIComponent(state.counterId)}/undo-no-show`,
+      { method: 'POST', headers: auth(), body: {} });
+    state.counter = data.counter;
+    hideUndo();
+    setText($('#status-live'), t('counter.done.undo_no_show', { number: data.ticket?.number || '', counter: counterLabel(data.counter?.name) }));
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 401) { signedOut(t('counter.expired')); return; }
+    showError(e instanceof HttpError ? problemText(e.problem) : t('error.network'));
+    if (e instanceof HttpError && e.problem?.reason === 'nothing_to_undo') hideUndo();
+  } finally {
+    state.busy = false;
+    render();
+    focusNext('undo_no_show');
+    refresh();
+  }
+}
+
+// single-key shortcuts (WCAG 2.1.4: they can be switched off) ---------------
+function shortcutsOn() { return localStorage.getItem(KEYS_PREF) !== 'off'; }
+
+function applyShortcuts(on) {
+  try { localStorage.setItem(KEYS_PREF, on ? 'on' : 'off'); } catch (e) { /* this tab only */ }
+  $('#shortcuts-on').checked = on;
+  for (const node of $$('[data-action], #transfer-to')) {
+    const key = node.dataset.key || node.getAttribute('aria-keyshortcuts');
+    if (key) node.dataset.key = key;
+    if (on && key) node.setAttribute('aria-keyshortcuts', key); else node.removeAttribute('aria-keyshortcuts');
+  }
+  for (const kbd of $$('.action-grid kbd, .transfer kbd')) kbd.hidden = !on;
+  setText($('#shortcuts-hint'), on ? t('counter.shortcuts') : t('counter.shortcuts_off'));
 }
 
 async function act(action) {
@@ -240,6 +324,7 @@ async function act(action) {
   showError('');
   render();
   const started = Date.now();
+  let done = action;
   try {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -252,7 +337,10 @@ async function act(action) {
         } else {
           state.counter = resp.data.counter;
           // A recall past the office's limit comes back as a no-show.
-          setText($('#status-live'), doneText(resp.data.action || action, resp.data.ticket || before.current, resp.data.counter));
+          done = resp.data.action || action;
+          setText($('#status-live'), doneText(done, resp.data.ticket || before.current, resp.data.counter));
+          if (done === 'no_show') offerUndo((resp.data.ticket || before.current)?.number || '');
+          else if (done === 'call_next') hideUndo(); // the desk holds someone else now
         }
         return;
       } catch (e) {
@@ -288,11 +376,13 @@ async function act(action) {
   } finally {
     state.busy = false;
     render();
+    focusNext(done);
     refresh();
   }
 }
 
 function onKey(event) {
+  if (!shortcutsOn()) return;
   if ($('#console').hidden || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
   if (event.target.closest?.('input, select, textarea, [contenteditable]')) return;
   const action = SHORTCUTS[event.key.toLowerCase()];
@@ -322,6 +412,9 @@ async function main() {
   $('#change').addEventListener('click', () => showChooser());
   for (const b of $$('button.action')) b.addEventListener('click', () => act(b.dataset.action));
   document.addEventListener('keydown', onKey);
+  $('#undo-no-show').addEventListener('click', undoNoShow);
+  $('#shortcuts-on').addEventListener('change', (event) => applyShortcuts(event.target.checked));
+  applyShortcuts(shortcutsOn());
   window.addEventListener('online', () => { if (!$('#console').hidden) refresh(); });
   state.staff = savedStaff();
   if (state.staff) await afterLogin();

@@ -1,13 +1,15 @@
 // Display board: polls the board (ETag/304, so an unchanged board costs a few
 // bytes), shows calls large, and announces new calls and recalls with a chime
 // and Indonesian speech once someone has pressed the sound button.
-import { $, api, clock, el, loadTexts, NetworkError, serviceName, setText, t } from './core.js';
+import { $, api, clock, counterLabel, el, loadTexts, NetworkError, serviceName, setText, t } from './core.js';
 import { Announcer, callPhrase } from './speech.js';
+import { noticeText } from './notices.js';
 
 const office = document.body.dataset.office;
 const POLL_MS = 2500;
 const announcer = new Announcer();
 const seen = new Map(); // "number|counter" -> recalls already announced
+const noticesSeen = new Set(); // accessibility notices already spoken
 let etag = null;
 let failures = 0;
 
@@ -30,7 +32,7 @@ function render(board) {
     },
     el('span', { class: 'call-number', text: call.number }),
     el('span', { class: 'call-arrow', 'aria-hidden': 'true', text: '→' }),
-    el('span', { class: 'call-counter', text: call.counter_name }),
+    el('span', { class: 'call-counter', text: counterLabel(call.counter_name) }),
     el('span', { class: 'call-extra', text: extra }));
   }));
   $('#no-calls').hidden = board.calls.length > 0;
@@ -38,9 +40,21 @@ function render(board) {
   const waiting = $('#waiting');
   waiting.replaceChildren(...board.waiting.map((w) => el('li', { dataset: { service: w.service } },
     el('span', { text: serviceName(w) }), ' ', el('strong', { dataset: { waiting: '' }, text: String(w.waiting) }))));
-  $('#notices').replaceChildren(...board.notices.map((n) => el('li', { class: `notice notice-${n.kind}`, text: n.text })));
+  $('#notices').replaceChildren(...board.notices.map((n) => el('li', { class: `notice notice-${n.kind}`, dataset: { notice: n.id }, text: noticeText(n) })));
   $('#notices-box').hidden = board.notices.length === 0;
   setText($('#updated'), t('display.updated', { time: clock(board.generated_at) }));
+}
+
+/** A facility that broke is spoken like a call (in Indonesian, the hall's language: the
+ * service's own text), and read out to screen readers in the page's language. */
+function announceNotices(board) {
+  for (const n of board.notices) {
+    if (n.kind !== 'accessibility' || noticesSeen.has(n.id)) continue;
+    noticesSeen.add(n.id);
+    setText($('#live'), noticeText(n));
+    document.body.dataset.lastNotice = n.text;
+    announcer.announce(n.text);
+  }
 }
 
 function announceNew(board) {
@@ -56,7 +70,7 @@ function announceNew(board) {
   for (const call of fresh) {
     const phrase = callPhrase(call.number, call.counter_name);
     document.body.dataset.lastAnnouncement = phrase;
-    setText($('#live'), t('display.live', { number: call.number, counter: call.counter_name }));
+    setText($('#live'), t('display.live', { number: call.number, counter: counterLabel(call.counter_name) }));
     const item = document.querySelector(`#calls li[data-number="${CSS.escape(call.number)}"]`);
     if (item) {
       item.classList.remove('flash');
@@ -76,6 +90,7 @@ async function poll() {
       etag = resp.etag;
       render(resp.data);
       announceNew(resp.data);
+      announceNotices(resp.data);
     }
   } catch (e) {
     failures += 1;
@@ -103,6 +118,7 @@ function setupSound() {
 async function main() {
   await loadTexts();
   remember();
+  for (const li of document.querySelectorAll('#notices li[data-notice]')) noticesSeen.add(li.dataset.notice); // on screen already
   setupSound();
   poll();
 }

@@ -1,14 +1,22 @@
 // Kiosk: the form works without scripts (plain POST); with them a tap takes a
 // ticket through the API, with an Idempotency-Key so a retry on a flaky
 // network never prints two numbers, and the screen returns to the start.
-import { $, $$, api, HttpError, NetworkError, loadTexts, problemText, randomKey, serviceName, setText, sleep, t } from './core.js';
+import { $, $$, api, clock, HttpError, NetworkError, loadTexts, problemText, randomKey, serviceName, setText, sleep, t } from './core.js';
+
+/** "Kamis, 3 Desember 2026" from an ISO time, as the server's t.full_date writes it. */
+function fullDate(iso) {
+  const [y, m, d] = String(iso).slice(0, 10).split('-').map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d)).getUTCDay(); // 0 = Sunday
+  return t('time.full_date', { day: t('days')[(day + 6) % 7], d, month: t('months')[m - 1], year: y });
+}
 
 const office = document.body.dataset.office;
 const today = document.body.dataset.today;
 const form = $('#choose');
 const view = $('#ticket');
 const alertBox = $('#alert');
-const RETURN_SECONDS = 60;
+const RETURN_SECONDS = 60; // on the office's kiosk only: a phone keeps its ticket page
+const isKiosk = document.body.dataset.kiosk === '1';
 let countdown = null;
 let busy = false;
 let services = {};
@@ -28,7 +36,8 @@ async function take(service) {
           method: 'POST', headers: { 'Idempotency-Key': key },
           body: { service, channel: 'kiosk', ...(reason ? { priority_reason: reason } : {}) },
         });
-        if (status === 200) { setText(alertBox, t('kiosk.replayed')); return; }
+        if (status === 200 && isKiosk) { setText(alertBox, t('kiosk.replayed')); return; }
+        if (!isKiosk) { location.assign(data.page_url); return; } // the phone's own ticket page
         showTicket(data);
         return;
       } catch (e) {
@@ -54,8 +63,10 @@ function showTicket(ticket) {
   slot('number').textContent = ticket.number;
   slot('service').textContent = services[ticket.service] || ticket.service;
   slot('ahead').textContent = ticket.people_ahead ? t('kiosk.ahead', { n: ticket.people_ahead }) : t('kiosk.ahead_none');
-  slot('estimate').textContent = ticket.estimated_wait_minutes == null
-    ? t('kiosk.estimate_none') : t('kiosk.estimate', { n: ticket.estimated_wait_minutes });
+  const minutes = ticket.estimated_wait_minutes;
+  slot('estimate').textContent = minutes == null ? t('kiosk.estimate_none')
+    : (minutes === 0 ? t('kiosk.estimate_soon') : t('kiosk.estimate', { n: minutes }));
+  slot('issued').textContent = ticket.issued_at ? t('kiosk.issued_at', { date: fullDate(ticket.issued_at), time: clock(ticket.issued_at) }) : '';
   const qr = slot('qr');
   qr.src = `${ticket.page_url}/qr.svg`;
   qr.alt = t('kiosk.qr_alt', { number: ticket.number });
@@ -102,6 +113,7 @@ async function refresh() {
       const full = svc.daily_quota != null && svc.issued_today >= svc.daily_quota;
       const facts = [t('kiosk.waiting', { n: svc.waiting })];
       if (!svc.counters_open) facts.push(t('kiosk.no_counter'));
+      else if (svc.estimated_wait_minutes === 0) facts.push(t('kiosk.wait_soon'));
       else facts.push(svc.estimated_wait_minutes == null ? t('kiosk.no_estimate') : t('kiosk.wait_estimate', { n: svc.estimated_wait_minutes }));
       if (svc.daily_quota != null && !full) facts.push(t('kiosk.quota_left', { n: svc.daily_quota - svc.issued_today }));
       setText(button.querySelector('[data-facts]'), facts.join(' · '));

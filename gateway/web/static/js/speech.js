@@ -42,9 +42,9 @@ export function sayCounter(name) {
   }).join(' ');
 }
 
-/** "Nomor antrian A nol nol satu, silakan menuju loket dua" */
+/** "Nomor antrean A nol nol satu, silakan menuju loket dua" */
 export function callPhrase(number, counterName) {
-  return `Nomor antrian ${spellTicket(number)}, silakan menuju ${sayCounter(counterName)}`;
+  return `Nomor antrean ${spellTicket(number)}, silakan menuju ${sayCounter(counterName)}`;
 }
 
 /** Sound for a browser: enable() must run inside a user gesture (autoplay rules). */
