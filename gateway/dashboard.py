@@ -42,16 +42,16 @@ def facility_figures(facilities, unverified):
     return {"broken": broken, "unverified": [{"id": f["id"], "name": f["name"]} for f in unverified]}
 
 
-def dashboard(office, date, stats, ikm, ikm_sessions, decisions, facilities, unverified):
+def dashboard(office, date, stats, ikm, ikm_sessions, decisions, facilities, unverified, comments=()):
     return {"office_id": office["id"], "office_name": office.get("name", office["id"]), "date": date,
             "queue": queue_figures(stats), "bookings": None,
             "permits": {k: decisions[k] for k in ("decided", "on_time", "late")},
             "facilities": facility_figures(facilities, unverified),
-            "ikm": ikm, "ikm_sessions": ikm_sessions}
+            "ikm": ikm, "ikm_sessions": ikm_sessions, "comments": list(comments)}
 
 
 # CSV: one table per download -------------------------------------------------
-TABLES = ("hours", "sessions", "ikm", "permits", "facilities")
+TABLES = ("hours", "sessions", "ikm", "permits", "facilities", "comments")
 
 
 def _cell(value):
@@ -87,6 +87,9 @@ def table(figures, name):
         rows = [["broken", f["id"], _name(f["name"]), f["status"]] for f in figures["facilities"]["broken"]]
         rows += [["unverified", f["id"], _name(f["name"]), ""] for f in figures["facilities"]["unverified"]]
         return ("list", "facility_id", "name", "status"), rows
+    if name == "comments":
+        keys = ("local_date", "session", "service", "comment")
+        return keys, [[c[k] for k in keys] for c in figures["comments"]]
     raise KeyError(name)
 
 

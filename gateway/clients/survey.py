@@ -39,6 +39,11 @@ class SurveyClient(ServiceClient):
         return self._call("permit_decisions", office_id, query)
 
     @loads(IkmQuery, "query", kind="raw")
+    def comments(self, office_id, query):
+        """The latest comments in {from, to}: for supervisors only (the gateway's rule)."""
+        return self._call("comments", office_id, query)
+
+    @loads(IkmQuery, "query", kind="raw")
     def ikm(self, office_id, query):
         """``query``: {from, to, service, session} as a query string gives them."""
         return self._call("ikm", office_id, query)

@@ -53,10 +53,11 @@ def load_dashboard(clients, office_id, params, staff_claims):
     ikm = clients.survey.ikm(office_id, span)
     ikm_sessions = {s: clients.survey.ikm(office_id, {**span, "session": s}) for s in ("day", "evening")}
     decisions = clients.survey.permit_decisions(office_id, span)
+    comments = clients.survey.comments(office_id, span)
     facilities = clients.accessibility.office_accessibility(office_id).get("facilities", [])
     unverified = clients.accessibility.facilities_to_verify(office_id, staff_claims)
     return dashboard.dashboard({"id": office_id, "name": office.get("name")}, day.isoformat(), stats,
-                               ikm, ikm_sessions, decisions, facilities, unverified)
+                               ikm, ikm_sessions, decisions, facilities, unverified, comments)
 
 
 class HourView(Schema):
@@ -89,6 +90,8 @@ class DashboardView(Schema):
     facilities = always(fields.Dict, metadata={"description": "{broken: [...], unverified: [...]}"})
     ikm = always(fields.Dict)
     ikm_sessions = always(fields.Dict)
+    comments = always(fields.List, fields.Dict(),
+                      metadata={"description": "latest survey comments [{local_date, session, service, comment}]"})
 
 
 class Dashboard:

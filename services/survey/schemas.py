@@ -87,6 +87,13 @@ class DecisionsView(Schema):
     late = always(fields.Integer)
 
 
+class CommentView(Schema):
+    local_date = always(fields.String)
+    session = always(fields.String)
+    service = always(fields.String)
+    comment = always(fields.String, metadata={"description": "as the citizen typed it: escape it"})
+
+
 class IkmView(Schema):
     office_id = always(fields.String)
     start = always(fields.String, data_key="from")

@@ -84,6 +84,18 @@ class SurveyService(Observable, FollowsOffices):
         return {"office_id": office_id, "start": start.isoformat(), "end": end.isoformat(),
                 "decided": len(found), "on_time": on_time, "late": len(found) - on_time}
 
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.CommentView, many=True)
+    def comments(self, office_id, query, limit=20):
+        """For the office's supervisors: the latest comments in {from, to}."""
+        try:
+            q = schemas.IkmQuery().load(query or {})
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        office = self.store.office_copy(office_id) or {"timezone": DEFAULT_TIMEZONE}
+        start, end = schemas.default_span(q["start"], q["end"], calendar.local_now(office, utcnow()).date())
+        return self.store.comments_in(office_id, start, end, min(int(limit), 100))
+
     # the questionnaire and the answers ---------------------------------------
     @rpc
     @dumped(schemas.QuestionsView)

@@ -71,5 +71,11 @@ class SurveyStore(MongoStore, OfficeDirectoryStore):
     def answers_in(self, office_id, start, end, service=None, session=None):
         return list(self.answers.find(self._span(office_id, start, end, service, session), {"_id": 0}))
 
+    def comments_in(self, office_id, start, end, limit):
+        """The latest answers' comments (not empty), newest day first."""
+        query = {**self._span(office_id, start, end), "comment": {"$nin": ["", None]}}
+        return list(self.answers.find(query, {"_id": 0, "local_date": 1, "session": 1, "service": 1,
+                                              "comment": 1}).sort("local_date", -1).limit(limit))
+
     def population(self, office_id, start, end, service=None, session=None):
         return self.eligible.count_documents(self._span(office_id, start, end, service, session))

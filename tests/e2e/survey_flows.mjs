@@ -63,6 +63,8 @@ async function dashboard(browser, device, name) {
     served: await text(page, '#total-served'),
     ikm: await text(page, '#dash-ikm'),
     bookings: await page.locator('#bookings-pending').count(),
+    comment: await text(page, '.comments li'),
+    comment_bold: await page.locator('.comments li b').count(),
   };
   await page.locator('details').evaluateAll((all) => all.forEach((d) => { d.open = true; }));
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[data-csv="hours"]')]);

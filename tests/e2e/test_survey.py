@@ -61,6 +61,9 @@ def test_dashboard_at_phone_and_desktop_width(run, name):
     assert found["charts"] == 4 and found["titles"] == 4  # counts, day waits, evening waits, IKM
     assert found["served"] == "1" and found["ikm"] == "88,89" and found["bookings"] == 1
     assert run["checks"][f"{name}_csv"] == f"senja-{OFFICE}-hours.csv"
+    # The citizen's comment, markup and all, is text on the page: never rendered as HTML.
+    assert found["comment"].endswith("Pelayanan malam sangat membantu <b>terima kasih</b>")
+    assert found["comment_bold"] == 0
 
 
 def test_every_page_is_axe_clean_reflows_and_keeps_the_csp(run):

@@ -221,3 +221,6 @@ def test_dashboard_figures_are_the_stats_endpoints(stack, login):
     assert html.count('role="img"') >= 3 and "<title id=\"chart-counts-t\">" in html and "<desc" in html
     assert f'<td id="total-served">{stats["served"]}</td>' in html
     assert 'id="bookings-pending"' in html
+    # The comment typed with markup in the first test: shown to supervisors, escaped.
+    assert "&lt;b&gt;cepat&lt;/b&gt;" in html and "<b>cepat</b>" not in html
+    assert any(c["comment"] == "<b>cepat</b>" for c in dash["comments"])

@@ -42,6 +42,8 @@ def test_csv_tables_and_injection_guard():
     facilities = dashboard.csv_text(f, "facilities")
     assert "'=HYPERLINK(1)" in facilities
     assert dashboard.csv_text(f, "permits").splitlines() == ["decided,on_time,late", "2,1,1"]
+    f["comments"] = [{"local_date": "2026-12-03", "session": "evening", "service": "KTP", "comment": "@SUM(1)"}]
+    assert dashboard.csv_text(f, "comments").splitlines()[1] == "2026-12-03,evening,KTP,'@SUM(1)"
 
 
 def test_chart_is_labelled_and_escapes_its_text():
