@@ -103,7 +103,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/permit-types/{{code}}/due-date", calendar.DueDate(clients.permits))
     app.add_route(f"{API}/offices/{{office_id}}/calendar", calendar.OfficeCalendar(clients.permits))
     app.add_route(f"{API}/permits", permits.Permits(clients))
-    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(clients))
+    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(clients, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
                   permits.PermitTransitions(clients, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(clients))
@@ -124,6 +124,9 @@ def create_app(deps=None):
     app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(clients))
     app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(clients))
     app.add_route(f"{API}/facilities/{{facility_id}}/reports", accessibility.FacilityReports(clients))
+    app.add_route(f"{API}/facility-reports/{{report_id}}", accessibility.PublicReportResource(clients))
+    app.add_route(f"{API}/facility-reports/{{report_id}}/contact", accessibility.ReportContact(clients))
+    app.add_route(f"{API}/facility-reports/{{report_id}}/close", accessibility.ReportClosing(clients))
     app.add_route(f"{API}/accessibility/search", accessibility.Search(clients))
     app.add_route(f"{API}/accessibility/export", accessibility.Export(clients))
     app.add_route(f"{API}/surveys/questions", survey.Questions(clients))
