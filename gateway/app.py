@@ -12,8 +12,8 @@ from gateway.contract import API
 from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
-from gateway.resources import (accessibility, bookings, calendar, counters, facility_checks, health,
-                               offices, permits, staff, tickets)
+from gateway.resources import (accessibility, bookings, calendar, counters, dashboard, facility_checks,
+                               health, offices, permits, staff, survey, tickets)
 from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
@@ -130,6 +130,13 @@ def create_app(deps=None):
     app.add_route(f"{API}/facility-reports/{{report_id}}/close", accessibility.ReportClosing(clients))
     app.add_route(f"{API}/accessibility/search", accessibility.Search(clients))
     app.add_route(f"{API}/accessibility/export", accessibility.Export(clients))
+    app.add_route(f"{API}/surveys/questions", survey.Questions(clients))
+    app.add_route(f"{API}/tickets/{{token}}/survey", survey.TicketSurvey(clients))
+    app.add_route(f"{API}/permits/{{tracking_code}}/survey", survey.PermitSurvey(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/ikm", survey.OfficeIkm(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/dashboard", dashboard.Dashboard(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/dashboard.csv", dashboard.DashboardCsv(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/dashboard/panel", dashboard.DashboardPanel(clients))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
     from gateway import web  # the thin web client: /, /kiosk, /display, /counter, /t, ...
     web.install(app, deps, limiter)

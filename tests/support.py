@@ -146,7 +146,7 @@ def http(method, url, body=None, headers=None, timeout=15):
 class Stack:
     """The whole stack as subprocesses, as `make run` starts it, on free ports."""
 
-    COMPONENTS = ("queue", "permits", "accessibility", "gateway")
+    COMPONENTS = ("queue", "permits", "accessibility", "survey", "gateway")
 
     # Rate limits are off by default here: stack tests issue many tickets from
     # one address. Tests of the limits pass their own figures in extra_env.
@@ -159,7 +159,7 @@ class Stack:
         self.mongo = mongo
         self.log_dir = log_dir
         self.port = free_port()
-        self.service_ports = {name: free_port() for name in self.COMPONENTS[:3]}
+        self.service_ports = {name: free_port() for name in self.COMPONENTS[:-1]}
         self.procs = {}
         self.secret = uuid.uuid4().hex
 

@@ -31,6 +31,9 @@ class PermitsClient(ServiceClient):
             return self._call("public_status", tracking_code)
         return self._call("public_status", tracking_code, staff=staff)
 
+    def applicant_status(self, tracking_code, applicant_secret):
+        return self._call("applicant_status", tracking_code, applicant_secret)
+
     @loads(Transition, "request")
     def move(self, tracking_code, request, staff=None, applicant_secret=None):
         """``request``: {action, note?}; ``staff`` are the caller's token claims."""

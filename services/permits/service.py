@@ -180,6 +180,15 @@ class PermitsService(Observable, FollowsOffices):
 
     @rpc(expected_exceptions=EXPECTED)
     @dumped(schemas.PermitStatus)
+    def applicant_status(self, tracking_code, applicant_secret):
+        """The public status, once ``applicant_secret`` proves the applicant (the survey asks)."""
+        permit = self._permit(tracking_code)
+        if not self._is_applicant(permit, applicant_secret):
+            raise Forbidden("Only the applicant (with the applicant secret) may do this")
+        return self._public(permit, self.store.office_copy(permit["office_id"]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitStatus)
     def transition(self, tracking_code, action, note="", staff=None, applicant_secret=None):
         """``staff``: the caller's token claims; else ``applicant_secret`` proves the applicant."""
         try:

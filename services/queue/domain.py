@@ -275,6 +275,7 @@ def daily_stats(tickets, zone, session_of):
             "issued": b["issued"], "served": b["served"], "no_shows": b["no_shows"],
             "cancelled": b["cancelled"],
             "mean_wait_minutes": _mean(b["waits"]), "p90_wait_minutes": _round(percentile(b["waits"], 90)),
+            "p50_wait_minutes": _round(percentile(b["waits"], 50)),
             "mean_service_minutes": _mean(b["services"]),
             "p90_service_minutes": _round(percentile(b["services"], 90)),
         }

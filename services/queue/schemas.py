@@ -304,6 +304,7 @@ class StatsFigures(Schema):
     cancelled = always(fields.Integer)
     mean_wait_minutes = maybe(fields.Float)
     p90_wait_minutes = maybe(fields.Float)
+    p50_wait_minutes = maybe(fields.Float)
     mean_service_minutes = maybe(fields.Float)
     p90_service_minutes = maybe(fields.Float)
 

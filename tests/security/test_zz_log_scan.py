@@ -109,7 +109,7 @@ def test_no_personal_data_in_any_log(stack, token):
     _provoke(stack, token)
     time.sleep(1.0)  # let services flush what the last calls logged
     logs = stack.logs()
-    assert set(logs) == {"queue", "permits", "accessibility", "gateway"}
+    assert set(logs) == {"queue", "permits", "accessibility", "survey", "gateway"}
     assert sum(len(text) for text in logs.values()) > 10_000, "the run should have logged plenty"
     # The logs did see the request: the request id was masked, not dropped.
     assert "[NIK]" in logs["gateway"]
