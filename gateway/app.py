@@ -12,8 +12,8 @@ from gateway.contract import API
 from gateway.middleware import RequestBody, RequestContext, media_handlers
 from gateway.ratelimit import RateLimiter
 from gateway.readmodel import EventFeed, TicketReadModel
-from gateway.resources import (accessibility, calendar, counters, facility_checks, health, notifications,
-                               offices, permits, staff, tickets)
+from gateway.resources import (accessibility, bookings, calendar, counters, dashboard, facility_checks,
+                               health, notifications, offices, permits, staff, survey, tickets)
 from gateway.rpc import RpcPool
 from services.common import config as senja_config
 from services.common.mongo import connect
@@ -97,6 +97,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/offices/{{office_id}}/board", counters.Board(deps.readmodel, clients.queue))
     app.add_route(f"{API}/offices/{{office_id}}/stats", counters.Stats(clients))
     app.add_route(f"{API}/offices/{{office_id}}/notices", counters.Notices(clients))
+    bookings.install(app, clients, deps.settings.secret)
     app.add_route(f"{API}/push/public-key", notifications.PushPublicKey(deps.settings))
     app.add_route(f"{API}/tickets/{{token}}/subscriptions", notifications.TicketSubscriptions(clients))
     app.add_route(f"{API}/offices/{{office_id}}/notifications", notifications.OfficeNotifications(clients))
@@ -106,7 +107,7 @@ def create_app(deps=None):
     app.add_route(f"{API}/permit-types/{{code}}/due-date", calendar.DueDate(clients.permits))
     app.add_route(f"{API}/offices/{{office_id}}/calendar", calendar.OfficeCalendar(clients.permits))
     app.add_route(f"{API}/permits", permits.Permits(clients))
-    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(clients))
+    app.add_route(f"{API}/permits/{{tracking_code}}", permits.Permit(clients, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/transitions",
                   permits.PermitTransitions(clients, authz))
     app.add_route(f"{API}/permits/{{tracking_code}}/documents", permits.PermitDocuments(clients))
@@ -127,8 +128,18 @@ def create_app(deps=None):
     app.add_route(f"{API}/facilities/{{facility_id}}", accessibility.FacilityResource(clients))
     app.add_route(f"{API}/facilities/{{facility_id}}/history", accessibility.FacilityHistory(clients))
     app.add_route(f"{API}/facilities/{{facility_id}}/reports", accessibility.FacilityReports(clients))
+    app.add_route(f"{API}/facility-reports/{{report_id}}", accessibility.PublicReportResource(clients))
+    app.add_route(f"{API}/facility-reports/{{report_id}}/contact", accessibility.ReportContact(clients))
+    app.add_route(f"{API}/facility-reports/{{report_id}}/close", accessibility.ReportClosing(clients))
     app.add_route(f"{API}/accessibility/search", accessibility.Search(clients))
     app.add_route(f"{API}/accessibility/export", accessibility.Export(clients))
+    app.add_route(f"{API}/surveys/questions", survey.Questions(clients))
+    app.add_route(f"{API}/tickets/{{token}}/survey", survey.TicketSurvey(clients))
+    app.add_route(f"{API}/permits/{{tracking_code}}/survey", survey.PermitSurvey(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/ikm", survey.OfficeIkm(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/dashboard", dashboard.Dashboard(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/dashboard.csv", dashboard.DashboardCsv(clients))
+    app.add_route(f"{API}/offices/{{office_id}}/dashboard/panel", dashboard.DashboardPanel(clients))
     openapi.install(app)  # GET /api/v1/openapi.json, built from the routes above
     from gateway import web  # the thin web client: /, /kiosk, /display, /counter, /t, ...
     web.install(app, deps, limiter)

@@ -47,7 +47,9 @@ PATH_PARAMETERS = {
              "description": "A permit type code"},
     "facility_id": {"pattern": FACILITY_ID_PATTERN, "description": "A facility"},
     "tracking_code": {"pattern": r"^[A-Za-z0-9-]{4,40}$", "description": "A permit application"},
-    "permit_number": {"pattern": r"^[A-Za-z0-9./-]{1,64}$", "description": "An issued permit"},
+    "permit_number": {"pattern": r"^[A-Za-z0-9._ /-]{1,64}$",
+                      "description": "An issued permit, in any case, stray spaces allowed"},
+    "report_id": {"pattern": r"^[0-9a-f]{16}$", "description": "A citizen's problem report (its number)"},
 }
 
 

@@ -18,7 +18,7 @@ until a token is back).
 Configuration (environment, read when the app is created):
 
 - ``RATE_LIMIT_<OPERATION>_PER_MINUTE`` (ISSUE_TICKET: 30, APPLY_PERMIT: 10,
-  REPORT_PROBLEM: 10; 0 switches that limit off) and
+  REPORT_PROBLEM: 10, BOOK_SLOT: 10; 0 switches that limit off) and
   ``RATE_LIMIT_<OPERATION>_BURST`` (default: the per-minute figure).
 - ``TRUSTED_PROXIES`` (default 0): how many reverse proxies in front of the
   gateway append to X-Forwarded-For. With 0 the header is ignored (a client
@@ -56,9 +56,10 @@ import falcon
 from gateway.errors import Problem
 
 API = "/api/v1"
-DEFAULTS = {"issue_ticket": 30, "apply_permit": 10, "report_problem": 10, "subscribe_ticket": 10}
+DEFAULTS = {"issue_ticket": 30, "apply_permit": 10, "report_problem": 10, "book_slot": 10,
+            "subscribe_ticket": 10}
 KIOSK_OPERATION = "issue_ticket"  # what a kiosk does many times a day
-PER_OFFICE = {"issue_ticket"}     # counted per client and office; the others per client
+PER_OFFICE = {"issue_ticket", "book_slot"}  # counted per client and office; the others per client
 KIOSK_DEFAULT = (300, 60)
 MAX_BUCKETS = 100_000  # idle full buckets are forgotten beyond this
 
@@ -67,6 +68,7 @@ ROUTES = {
     f"{API}/offices/{{office_id}}/tickets": {"POST": "issue_ticket"},
     f"{API}/permits": {"POST": "apply_permit"},
     f"{API}/facilities/{{facility_id}}/reports": {"POST": "report_problem"},
+    f"{API}/offices/{{office_id}}/bookings": {"POST": "book_slot"},
 }
 
 
@@ -103,10 +105,22 @@ def limits_from_env(environ=None):
     return out
 
 
+KIOSK_COOKIE = "senja_kiosk"  # a provisioned kiosk browser (gateway/web/device.py)
+
+
 def kiosk_key(secret, office_id):
     key = hashlib.sha256(b"senja-kiosk-key|" + secret.encode()).digest()
     mac = hmac.new(key, office_id.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac[:24]).decode()
+
+
+def presented_kiosk_key(req):
+    """The kiosk key a request carries: the API's X-Kiosk-Key header, or the kiosk's cookie."""
+    return req.get_header("X-Kiosk-Key") or (req.get_cookie_values(KIOSK_COOKIE) or [None])[0]
+
+
+def kiosk_key_valid(secret, office_id, presented):
+    return bool(presented) and hmac.compare_digest(presented.encode(), kiosk_key(secret, office_id).encode())
 
 
 def client_address(req, trusted_proxies):
@@ -216,9 +230,8 @@ class RateLimiter:
         office = office if limit.name in PER_OFFICE else "*"
         client = client_address(req, self.trusted_proxies)
         per_minute, burst, kind = limit.per_minute, limit.burst, "public"
-        presented = req.get_header("X-Kiosk-Key") or (req.get_cookie_values("senja_kiosk") or [None])[0]
-        if presented and limit.kiosk_per_minute and office != "*" and hmac.compare_digest(
-                presented.encode(), kiosk_key(self.secret, office).encode()):
+        if limit.kiosk_per_minute and office != "*" and kiosk_key_valid(
+                self.secret, office, presented_kiosk_key(req)):
             per_minute, burst, kind = limit.kiosk_per_minute, limit.kiosk_burst, "kiosk"
         allowed, remaining, retry = self.buckets.take((limit.name, kind, office, client),
                                                       per_minute, burst)

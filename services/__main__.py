@@ -1,4 +1,4 @@
-"""Run one service: ``python -m services queue|permits|accessibility``.
+"""Run one service: ``python -m services queue|permits|accessibility|survey``.
 
 Equivalent to ``nameko run`` with the config built from environment variables.
 """
@@ -16,6 +16,7 @@ SERVICES = {
     "queue": "services.queue.service:QueueService",
     "permits": "services.permits.service:PermitsService",
     "accessibility": "services.accessibility.service:AccessibilityService",
+    "survey": "services.survey.service:SurveyService",
 }
 
 

@@ -146,12 +146,12 @@ def http(method, url, body=None, headers=None, timeout=15):
 class Stack:
     """The whole stack as subprocesses, as `make run` starts it, on free ports."""
 
-    COMPONENTS = ("queue", "permits", "accessibility", "gateway")
+    COMPONENTS = ("queue", "permits", "accessibility", "survey", "gateway")
 
     # Rate limits are off by default here: stack tests issue many tickets from
     # one address. Tests of the limits pass their own figures in extra_env.
     DEFAULT_ENV = {"RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": "0", "RATE_LIMIT_APPLY_PERMIT_PER_MINUTE": "0",
-                   "RATE_LIMIT_REPORT_PROBLEM_PER_MINUTE": "0"}
+                   "RATE_LIMIT_REPORT_PROBLEM_PER_MINUTE": "0", "RATE_LIMIT_BOOK_SLOT_PER_MINUTE": "0"}
 
     def __init__(self, amqp_uri, mongo, log_dir, extra_env=None):
         self.extra_env = {**self.DEFAULT_ENV, **(extra_env or {})}
@@ -159,7 +159,7 @@ class Stack:
         self.mongo = mongo
         self.log_dir = log_dir
         self.port = free_port()
-        self.service_ports = {name: free_port() for name in self.COMPONENTS[:3]}
+        self.service_ports = {name: free_port() for name in self.COMPONENTS[:-1]}
         self.procs = {}
         self.secret = uuid.uuid4().hex
 

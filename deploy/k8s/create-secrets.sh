@@ -32,6 +32,6 @@ create senja-notify "VAPID_PRIVATE_KEY=$(head -c 32 /dev/urandom | base64 | tr '
 # RabbitMQ application user, imported by the topology operator's User senja
 create senja-rabbitmq-app "username=senja" "password=$(rand)"
 # MongoDB users, one per component plus backups (MongoDBCommunity users[])
-for user in gateway queue permits accessibility backup; do
+for user in gateway queue permits accessibility survey backup; do
   create "senja-mongodb-senja-$user-password" "password=$(rand)"
 done

@@ -1,7 +1,7 @@
 """`make run`: the whole stack on one machine, started in dependency order and
 stopped in the reverse one.
 
-  database (nx-27017) -> queue, permits, accessibility -> gateway -> demo data
+  database (nx-27017) -> queue, permits, accessibility, survey -> gateway -> demo data
 
 Ctrl-C (or SIGTERM) stops the gateway first, then the services, then the
 database, and the RabbitMQ node last if `make run` started it
@@ -27,7 +27,7 @@ sys.path.insert(0, ROOT)
 from services.common import config  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
-SERVICES = ("queue", "permits", "accessibility")
+SERVICES = ("queue", "permits", "accessibility", "survey")
 
 
 class Child:
@@ -86,7 +86,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="deploy/local/run.py")
     parser.add_argument("--data-dir", default=os.path.join(ROOT, ".run"))
     parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
-    parser.add_argument("--service-ports", default="8101,8102,8103",
+    parser.add_argument("--service-ports", default="8101,8102,8103,8104",
                         help="the services' /healthz, /readyz and /metrics ports")
     args = parser.parse_args(argv)
     # SENJA_ENV=local: the only place the public default SENJA_SECRET is accepted

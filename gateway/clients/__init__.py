@@ -3,6 +3,7 @@ through them, and they raise only the exceptions in ``gateway.clients.errors``."
 from gateway.clients.accessibility import AccessibilityClient
 from gateway.clients.permits import PermitsClient
 from gateway.clients.queue import QueueClient
+from gateway.clients.survey import SurveyClient
 
 
 class Clients:
@@ -10,3 +11,4 @@ class Clients:
         self.queue = QueueClient(rpc)
         self.permits = PermitsClient(rpc)
         self.accessibility = AccessibilityClient(rpc)
+        self.survey = SurveyClient(rpc)

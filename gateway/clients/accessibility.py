@@ -2,7 +2,7 @@
 from gateway.clients.base import ServiceClient, loads
 from gateway.clients.errors import Invalid
 from gateway.validation import load
-from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport
+from services.accessibility.schemas import Facility, FacilityPatch, ProblemReport, ReportAnswer
 
 
 class AccessibilityClient(ServiceClient):
@@ -38,6 +38,18 @@ class AccessibilityClient(ServiceClient):
 
     def list_reports(self, office_id, staff):
         return self._call("list_reports", office_id, staff)
+
+    def reveal_report_contact(self, report_id, staff):
+        """The contact in full; the service records the reveal in the report's history."""
+        return self._call("reveal_report_contact", report_id, staff)
+
+    @loads(ReportAnswer, "request")
+    def close_report(self, report_id, request, staff):
+        """``request``: {answer}, the text the citizen reads by the report's number."""
+        return self._call("close_report", report_id, request["answer"], staff)
+
+    def public_report(self, report_id):
+        return self._call("public_report", report_id)
 
     def search(self, needs):
         return self._call("search", needs)

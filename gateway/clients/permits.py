@@ -25,8 +25,14 @@ class PermitsClient(ServiceClient):
     def apply(self, application, idempotency_key=None):
         return self._call("apply", application, idempotency_key=idempotency_key)
 
-    def public_status(self, tracking_code):
-        return self._call("public_status", tracking_code)
+    def public_status(self, tracking_code, staff=None):
+        """``staff``: token claims; the service adds the staff view for their office."""
+        if staff is None:
+            return self._call("public_status", tracking_code)
+        return self._call("public_status", tracking_code, staff=staff)
+
+    def applicant_status(self, tracking_code, applicant_secret):
+        return self._call("applicant_status", tracking_code, applicant_secret)
 
     @loads(Transition, "request")
     def move(self, tracking_code, request, staff=None, applicant_secret=None):

@@ -1,5 +1,6 @@
 """Typed calls to the queue service; argument names follow its RPC entrypoints."""
 from gateway.clients.base import ServiceClient, loads
+from services.queue.booking_schemas import BookingsQuery, BookSlot, KioskCheckIn, SlotsQuery
 from services.queue.schemas import CounterAction, IssueTicket, NoticeRequest, OfficeConfig, StatsQuery
 from services.queue.subscriptions import Subscribe
 
@@ -72,6 +73,37 @@ class QueueClient(ServiceClient):
     def post_notice(self, office_id, text, hours=12, actor="staff"):
         return self.notice(office_id, {"text": text, "hours": hours}, actor)
 
+    # bookings (services/queue/bookings.py) ---------------------------------
+    @loads(SlotsQuery, "query", kind="raw")
+    def slots(self, office_id, query):
+        """``query``: {service, date} as a query string gives them."""
+        return self._call("booking_slots", office_id, query)
+
+    @loads(BookSlot, "request", kind="raw")
+    def book(self, office_id, request, idempotency_key=None, actor="citizen"):
+        """``request``: {service, slot_start, priority_reason?, phone?}."""
+        return self._call("book_slot", office_id, request, idempotency_key=idempotency_key, actor=actor)
+
+    def booking_status(self, token):
+        return self._call("booking_status", token)
+
+    def cancel_booking(self, token, actor="citizen"):
+        return self._call("cancel_booking", token, actor=actor)
+
+    def check_in(self, token, channel="web", actor="citizen"):
+        return self._call("check_in_booking", token, channel=channel, actor=actor)
+
+    @loads(KioskCheckIn, "request")
+    def check_in_by_code(self, office_id, request, actor="kiosk"):
+        """``request``: {code} as the kiosk's keyboard typed it."""
+        return self._call("check_in_by_code", office_id, request, actor=actor)
+
+    @loads(BookingsQuery, "query", kind="raw")
+    def bookings_of_day(self, office_id, query):
+        """``query``: {date}."""
+        return self._call("bookings_of_day", office_id, query)
+
+    # notifications (services/queue/subscriptions.py) ---------------------
     @loads(Subscribe, "request", kind="raw")
     def subscribe(self, token, request):
         """``request``: a browser's push subscription or a phone, and ``ahead``."""

@@ -6,12 +6,13 @@ from marshmallow import Schema, fields
 from gateway.auth import staff
 from gateway.clients.accessibility import AccessibilityClient
 from gateway.contract import CSV, GEOJSON, IDEMPOTENCY_KEY, Many, operation
+from gateway.resources.permits import LOOKUPS
 from gateway.resources.tickets import idempotency_key
 from gateway.validation import load
 from services.accessibility.opendata import CSV_COLUMNS
 from services.accessibility.schemas import (ExportQuery, FacilityHistoryEntry, FacilityView,
-                                            OfficeAccessibilityView, ReportReceipt, ReportView, SearchQuery,
-                                            SearchResult)
+                                            OfficeAccessibilityView, PublicReport, ReportReceipt, ReportView,
+                                            RevealedContact, SearchQuery, SearchResult)
 
 
 class OfficeAccessibility:
@@ -83,6 +84,49 @@ class OfficeReports:
                tags=["accessibility"])
     def on_get(self, req, resp, office_id):
         resp.media = self.accessibility.list_reports(office_id, req.context.staff)
+
+
+class ReportContact:
+    """A supervisor who must call the citizen back reveals the number; the service writes
+    the reveal (who, when) into the report's history before answering."""
+
+    access = {"POST": staff("supervisor")}
+
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
+
+    @operation("Reveal a report's contact number in full (recorded in its history)",
+               {200: RevealedContact}, conflicts=True, tags=["accessibility"])
+    def on_post(self, req, resp, report_id):
+        resp.set_header("Cache-Control", "no-store")
+        resp.media = self.accessibility.reveal_report_contact(report_id, req.context.staff)
+
+
+class ReportClosing:
+    access = {"POST": staff("supervisor")}
+
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
+
+    @operation("Close a report with an answer the citizen can read", {200: ReportView},
+               body=AccessibilityClient.close_report, conflicts=True, tags=["accessibility"])
+    def on_post(self, req, resp, report_id):
+        resp.media = self.accessibility.close_report(report_id, req.get_media(), req.context.staff)
+
+
+class PublicReportResource:
+    """Anyone with the report's number: its state and the office's answer, never the contact."""
+
+    rate_limit = {"GET": LOOKUPS}
+
+    def __init__(self, clients):
+        self.accessibility = clients.accessibility
+
+    @operation("A problem report by its number: state and answer", {200: PublicReport},
+               tags=["accessibility"])
+    def on_get(self, req, resp, report_id):
+        resp.set_header("Cache-Control", "private, no-cache")
+        resp.media = self.accessibility.public_report(report_id)
 
 
 class Search:

@@ -39,11 +39,11 @@ class Healthz:
 
 
 class Readyz:
-    """Ready when the broker, the databases and all three services answer."""
+    """Ready when the broker, the databases and all the services answer."""
 
     def __init__(self, clients, gateway_db, amqp_uri):
         self.services = {"queue": clients.queue, "permits": clients.permits,
-                         "accessibility": clients.accessibility}
+                         "accessibility": clients.accessibility, "survey": clients.survey}
         self.db = gateway_db
         parts = urllib.parse.urlparse(amqp_uri)
         self.broker = (parts.hostname or "127.0.0.1", parts.port or 5672)

@@ -68,15 +68,21 @@ LOOKUPS = Limit("lookups", per_minute=60, burst=30)
 
 
 class Permit:
+    """Anyone: the public status. With a staff token of the permit's office, also
+    ``staff_view`` (answers, documents, history, allowed actions, verification code)."""
+
     rate_limit = {"GET": LOOKUPS}
 
-    def __init__(self, clients):
+    def __init__(self, clients, authz):
         self.permits = clients.permits
+        self.authz = authz
 
-    @operation("A permit application's public status", {200: PermitStatus}, tags=["permits"])
+    @operation("A permit application's status (public; the staff view with a staff token)",
+               {200: PermitStatus}, staff_optional=True, tags=["permits"])
     def on_get(self, req, resp, tracking_code):
-        resp.set_header("Cache-Control", "private, no-cache")
-        resp.media = self.permits.public_status(tracking_code)
+        claims = self.authz.claims(req) if req.get_header("Authorization") else None
+        resp.set_header("Cache-Control", "private, no-cache" if claims is None else "no-store")
+        resp.media = self.permits.public_status(tracking_code, staff=claims)
 
 
 class PermitTransitions:

@@ -6,7 +6,7 @@ build step), texts in gettext catalogs (``locale/``, read by pages and scripts).
 ``i18n`` and ``forms`` are shared; ``hall``, ``permits``, ``access`` and
 ``verify`` are the features, each adding its own routes.
 """
-from gateway.web import access, hall, notify, office, permits, verify
+from gateway.web import access, booking, dashboard, hall, notify, office, permits, staff, survey, verify
 from gateway.web.base import Site, StaticFiles
 
 
@@ -16,6 +16,6 @@ def install(app, deps, limiter=None):
     static = StaticFiles()
     app.add_route("/static/{version}/{kind}/{name}", static)
     site = Site(deps, static, limiter)
-    for feature in (hall, permits, access, verify, office, notify):
+    for feature in (hall, permits, access, verify, office, staff, booking, survey, dashboard, notify):
         feature.install(app, site)
     return static

@@ -197,7 +197,7 @@ class Display(Page):
 
 
 class Counter(Page):
-    scripts = ("counter", "counter-notify")
+    scripts = ("counter", "booking-arrivals", "counter-notify")
     body_class = "counter"
     ACTIONS = (("open", "o"), ("close", "c"), ("call_next", "n"), ("recall", "r"), ("start", "s"),
                ("complete", "d"), ("no_show", "x"))

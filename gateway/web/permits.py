@@ -6,10 +6,12 @@ import re
 import secrets
 
 import falcon
+import segno
 
 from gateway.web.base import Missing, Page
 from gateway.web.forms import Form, field_errors, parse_number
 from gateway.web.i18n import name_of
+from services.permits import kbli
 
 WITHDRAWABLE = ("submitted", "intake_check", "in_review", "returned_for_revision")
 UPLOADABLE = ("submitted", "intake_check", "returned_for_revision")
@@ -65,7 +67,7 @@ def uploads(t, ptype, uploaded=()):
 class PermitsPage(Page):
     """/permits: the permit types, the tracking form and (with ?type=) the application form."""
 
-    scripts = ("permits",)
+    scripts = ("permits", "permit_secret")
     body_class = "permits"
     rate_limit = {"POST": "apply_permit"}  # the same bucket as POST /api/v1/permits
     not_found = TYPE_NOT_FOUND
@@ -134,11 +136,17 @@ class PermitsPage(Page):
             f("applicant.name", "permit.name", attrs={"autocomplete": "name", "maxlength": "120"}),
             f("applicant.phone", "permit.phone", hint=t("permit.phone_hint"),
               attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "maxlength": "20"})]
+        # KBLI is asked once: as the permit type's question when it has one (the service
+        # copies it to the business), else as the business's optional code.
+        asks_kbli = any(a.get("code") == "kbli" for a in ptype.get("attributes") or [])
         business = [
             f("business.name", "permit.business_name", attrs={"autocomplete": "organization", "maxlength": "160"}),
-            f("business.address", "permit.business_address", kind="textarea", attrs={"maxlength": "300"}),
-            f("business.kbli", "permit.kbli", required=False, hint=t("permit.kbli_hint"),
-              attrs={"inputmode": "numeric", "maxlength": "5", "pattern": "[0-9]{5}", "autocomplete": "off"}),
+            f("business.address", "permit.business_address", kind="textarea", attrs={"maxlength": "300"})]
+        if not asks_kbli:
+            business.append(f("business.kbli", "permit.kbli", required=False, hint=t("permit.kbli_hint"),
+                              attrs={"inputmode": "numeric", "maxlength": "5", "pattern": "[0-9]{5}",
+                                     "autocomplete": "off", "list": "kbli-2020"}))
+        business += [
             f("business.nib", "permit.nib", required=False, hint=t("permit.nib_hint"),
               attrs={"inputmode": "numeric", "maxlength": "13", "pattern": "[0-9]{13}", "autocomplete": "off"})]
         office = f("office_id", "permit.office", kind="select", hint=t("permit.office_hint"),
@@ -148,6 +156,14 @@ class PermitsPage(Page):
         due_now = self._due_now(t, ptype["code"], office["value"])
         questions = [question(t, a, form, err) for a in
                      sorted(ptype.get("attributes") or [], key=lambda a: a.get("order", 0))]
+        for q in questions:
+            if q["name"] == "answers.kbli":
+                q["attrs"] = {**q.get("attrs", {}), "list": "kbli-2020", "inputmode": "numeric", "maxlength": "5"}
+                q["hint"] = t("permit.kbli_lookup_hint")
+        # The error summary names each field: "NIK: ...", not the message alone.
+        labels = {x["name"]: x["label"] for x in [*applicant, *business, office, *questions]}
+        summary = [(name, f"{labels[name]}: {message}" if name in labels else message)
+                   for name, message in errors]
         self.render(req, resp, "permit_apply.html",
                     f'{t("permit.apply_title")} · {name_of(t, ptype["name"])}', status=status,
                     cache="no-store",
@@ -156,7 +172,10 @@ class PermitsPage(Page):
                     ptype=ptype, type_name=name_of(t, ptype["name"]),
                     description=name_of(t, ptype.get("description")), fee=rupiah(t, ptype.get("fee")),
                     due_now=due_now,
-                    errors=list(errors), made=made or {}, key=secrets.token_urlsafe(12),
+                    errors=summary, made=made or {}, key=secrets.token_urlsafe(12),
+                    kbli_codes=[(c, title_id if t.lang == "id" else title_en)
+                                for c, title_id, title_en in kbli.codes()],
+                    secret_qr=secret_qr(made),
                     applicant=applicant, business=business, office=office, questions=questions,
                     documents=[name_of(t, d["name"]) for d in ptype.get("documents") or []],
                     uploads=uploads(t, ptype))
@@ -168,6 +187,15 @@ class PermitsPage(Page):
         now = dt.datetime.now(dt.timezone.utc).isoformat()
         due = self.quietly(self.clients.permits.due_date, code, office_id, now)
         return t("permit.due_now", date=t.full_date(due["due_date"])) if due else ""  # works without
+
+
+def secret_qr(made):
+    """The tracking code and applicant secret as a QR code (segno, SVG data URI), to
+    save or print at the moment the secret is shown."""
+    if not made or not made.get("applicant_secret"):
+        return ""
+    payload = f"SENJA-IZIN {made['tracking_code']} {made['applicant_secret']}"
+    return segno.make(payload, error="m").svg_data_uri(scale=4, border=2)
 
 
 def application(ptype, form):
@@ -222,7 +250,7 @@ def _example(pattern):
 class PermitTrackPage(Page):
     """/permits/{tracking_code}: status, SLA and history; the applicant's actions with the secret."""
 
-    scripts = ("permit",)
+    scripts = ("permit", "permit_certificate")
     body_class = "permit-track"
     not_found = PERMIT_NOT_FOUND
 
@@ -279,6 +307,21 @@ def history_item(t, e, doc_names=None):
             "after": "" if what == status else " · " + t("permit.status_after", status=status)}
 
 
+class SecretQrCode(Page):
+    """POST code and secret (the page that shows them has both): the QR code as a data
+    URI, for the page that applied with scripts. Nothing is stored or looked up."""
+
+    def on_post(self, req, resp):
+        form = Form.read(req)
+        code, secret = form.first("code", 40), form.first("secret", 64)
+        if not TRACKING.match(code or "") or not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", secret or ""):
+            raise falcon.HTTPBadRequest(title="code and secret required")
+        resp.content_type = falcon.MEDIA_JSON
+        resp.cache_control = ["no-store"]
+        resp.media = {"data_uri": secret_qr({"tracking_code": code, "applicant_secret": secret})}
+
+
 def install(app, site):
+    app.add_route("/permits/secret-qr", SecretQrCode(site))
     app.add_route("/permits", PermitsPage(site))
     app.add_route("/permits/{tracking_code}", PermitTrackPage(site))

@@ -9,17 +9,26 @@ from gateway.web.base import Page
 from gateway.web.i18n import name_of
 from gateway.web.permits import status_name
 
-NUMBER = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+NUMBER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 VCODE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 CODE_ATTRS = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
               "maxlength": "64"}
 
 
+def typed(text):
+    """A number or code as typed from paper: spaces anywhere go, letters in capitals."""
+    return re.sub(r"\s+", "", text or "").upper()
+
+
 def verify_result(t, result, type_name=None, office_name=None):
-    """What the page says about GET /api/v1/verify's answer: kind, icon, title, text, facts."""
+    """What the page says about GET /api/v1/verify's answer: kind, icon, title, text, facts.
+    Not finding a number is a reason to check the typing, never a verdict of forgery."""
     if not result.get("genuine"):
-        return {"kind": "fake", "icon": "✗", "title": t("verify.fake"), "text": t("verify.fake_text"),
-                "facts": []}
+        if result.get("reason") == "code_mismatch":
+            return {"kind": "fake", "icon": "✗", "title": t("verify.mismatch"),
+                    "text": t("verify.mismatch_text"), "facts": [(t("verify.number"), result.get("permit_number"))]}
+        return {"kind": "unknown", "icon": "?", "title": t("verify.not_found"),
+                "text": t("verify.not_found_text"), "facts": []}
     facts = [(t("verify.number"), result.get("permit_number")),
              (t("verify.type"), type_name or result.get("permit_type")),
              (t("verify.holder"), result.get("holder")), (t("verify.business"), result.get("business")),
@@ -40,8 +49,8 @@ class VerifyPage(Page):
 
     def on_get(self, req, resp):
         t = req.context.t
-        number = (req.get_param("number") or "").strip()
-        code = (req.get_param("code") or "").strip()
+        number = typed(req.get_param("number"))
+        code = typed(req.get_param("code"))
         errors = []
         asked = req.get_param("number") is not None or req.get_param("code") is not None
         if asked:

@@ -222,3 +222,39 @@ NEEDS = ("wheelchair", "toilets_wheelchair", "hearing", "vision", "tactile_pavin
 def meets(summary, needs):
     """Every need met for sure: "limited" or "unknown" do not count as met."""
     return all(summary.get(need) == "yes" for need in needs)
+
+
+# Citizens' problem reports ---------------------------------------------------------
+# A report is open until staff close it with an answer the citizen reads by the
+# report's number. The contact number is personal data (UU 27/2022 PDP): staff see it
+# masked, and in full only on an explicit reveal that is written into the report's
+# history (who, when), as an access to personal data should be.
+REPORT_STATES = ("open", "closed")
+
+
+def check_close(report, answer):
+    """Problems with closing ``report`` with ``answer``: (field, reason) pairs, or
+    ValueError when it is closed already."""
+    if report.get("state") == "closed":
+        raise ValueError("this report is closed already")
+    text = (answer or "").strip()
+    if len(text) < 5:
+        return [("answer", "write an answer of at least 5 characters the citizen can read")]
+    return []
+
+
+def report_entry(action, actor, at, **extra):
+    """One line of a report's history: opened, contact_revealed, closed."""
+    return {"action": action, "actor": actor, "at": at, **extra}
+
+
+def can_reveal(report):
+    """A contact exists to call back; there is nothing to reveal without one."""
+    return bool(report.get("contact"))
+
+
+def public_report(report):
+    """What the citizen sees by the report's number: never the contact."""
+    return {"id": report["id"], "facility_id": report["facility_id"], "state": report["state"],
+            "at": report["at"], "answer": report.get("answer") or None,
+            "answered_at": report.get("answered_at") or None}

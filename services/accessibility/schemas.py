@@ -141,10 +141,46 @@ class ReportReceipt(Schema):
     at = always(fields.String)
 
 
+class ReportHistoryEntry(Schema):
+    action = always(fields.String, metadata={"description": "contact_revealed or closed"})
+    actor = always(fields.String)
+    at = always(fields.String)
+
+
 class ReportView(ReportReceipt):
     office_id = always(fields.String)
     description = always(fields.String)
     contact = maybe(fields.String, metadata={"description": "masked"})
+    answer = fields.String(allow_none=True, metadata={"description": "once closed: seen by the citizen"})
+    answered_at = fields.String(allow_none=True)
+    history = fields.List(fields.Nested(ReportHistoryEntry),
+                          metadata={"description": "every reveal of the contact and the closing, with who and when"})
+
+
+class ReportAnswer(Schema):
+    class Meta:
+        unknown = RAISE
+
+    answer = Text(required=True, validate=validate.Length(min=5, max=1000), multiline=True)
+
+
+class RevealedContact(Schema):
+    id = always(fields.String)
+    contact = always(fields.String, metadata={"description": "in full: the reveal is recorded"})
+    revealed_at = always(fields.String)
+    revealed_by = always(fields.String)
+
+
+class PublicReport(Schema):
+    """A report as its citizen sees it by its number: never the contact."""
+    id = always(fields.String)
+    facility_id = always(fields.String)
+    facility_name = maybe(fields.Nested, NamesView)
+    office_id = always(fields.String)
+    state = always(fields.String)
+    at = always(fields.String)
+    answer = maybe(fields.String)
+    answered_at = maybe(fields.String)
 
 
 class SearchResult(Schema):

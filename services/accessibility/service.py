@@ -2,6 +2,7 @@
 import datetime as dt
 import logging
 import uuid
+from zoneinfo import ZoneInfo
 
 from lokal import normalize_phone, partial_mask
 
@@ -143,9 +144,70 @@ class AccessibilityService(Observable, FollowsOffices):
     @dumped(schemas.ReportView, many=True)
     def list_reports(self, office_id, staff):
         _check_office(staff, office_id)
-        return [{**r, "at": _as_dt(r["at"]).isoformat(),
-                 "contact": mask_phone(r["contact"]) if r.get("contact") else None}
-                for r in self.store.reports_of(office_id)]
+        zone = self._zone(office_id)
+        return [_staff_report(r, zone) for r in self.store.reports_of(office_id)]
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.RevealedContact)
+    def reveal_report_contact(self, report_id, staff):
+        """The contact in full, for staff of the office who must call back; the reveal
+        is written into the report's history first (who, when)."""
+        report = self._report(report_id, staff)
+        if not domain.can_reveal(report):
+            raise Conflict("This report has no contact number", reason="no_contact")
+        entry = domain.report_entry("contact_revealed", f"staff:{staff['sub']}", utcnow().isoformat())
+        if self.store.update_report(report, {}, entry) is None:
+            raise Conflict("The report changed meanwhile; reload and try again", reason="stale")
+        log.info("report %s: contact revealed to staff %s", report_id, staff["sub"])
+        return {"id": report_id, "contact": report["contact"], "revealed_at": entry["at"],
+                "revealed_by": entry["actor"]}
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.ReportView)
+    def close_report(self, report_id, answer, staff):
+        """Staff close a report with an answer the citizen reads by its number."""
+        report = self._report(report_id, staff)
+        try:
+            answer = schemas.ReportAnswer().load({"answer": answer})["answer"]
+        except ValidationError as err:
+            raise Invalid.fields(marshmallow_errors(err.messages))
+        try:
+            problems = domain.check_close(report, answer)
+        except ValueError as err:
+            raise Conflict(str(err), reason="closed")
+        if problems:
+            raise Invalid.fields(problems)
+        now = utcnow().isoformat()
+        entry = domain.report_entry("closed", f"staff:{staff['sub']}", now)
+        closed = self.store.update_report(report, {"state": "closed", "answer": answer.strip(),
+                                                   "answered_at": now}, entry)
+        if closed is None:
+            raise Conflict("The report changed meanwhile; reload and try again", reason="stale")
+        return _staff_report(closed, self._zone(closed["office_id"]))
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PublicReport)
+    def public_report(self, report_id):
+        """What anyone with the report's number sees: its state and the office's answer."""
+        report = self.store.get_report(report_id) if isinstance(report_id, str) else None
+        if report is None:
+            raise NotFound("No report with this number")
+        facility = self.store.get_facility(report["facility_id"]) or {}
+        shown = _staff_report(report, self._zone(report["office_id"]))  # times in the office's zone
+        return {**domain.public_report(shown), "office_id": report["office_id"],
+                "facility_name": facility.get("name")}
+
+    def _zone(self, office_id):
+        """The office's own time zone for the times staff and citizens read (UTC if unknown)."""
+        office = self.store.office_copy(office_id)
+        return ZoneInfo(office["timezone"]) if office and office.get("timezone") else dt.timezone.utc
+
+    def _report(self, report_id, staff):
+        report = self.store.get_report(report_id) if isinstance(report_id, str) else None
+        if report is None:
+            raise NotFound("No report with this number")
+        _check_office(staff, report["office_id"])
+        return report
 
     @rpc(expected_exceptions=EXPECTED)
     @dumped(schemas.SearchResult, many=True)
@@ -261,6 +323,16 @@ def _role_only(actor):
 def _check_office(staff, office_id):
     if office_id not in (staff or {}).get("offices", []):
         raise Forbidden("Your account is not for this office")
+
+
+def _staff_report(report, zone=dt.timezone.utc):
+    """A report as staff see it: the contact masked, the history with who did what,
+    times in ``zone``."""
+    def local(value):
+        return _as_dt(value).astimezone(zone).isoformat(timespec="seconds") if value else value
+    return {**report, "at": local(report["at"]), "answered_at": local(report.get("answered_at")),
+            "contact": mask_phone(report["contact"]) if report.get("contact") else None,
+            "history": [{**h, "at": local(h["at"])} for h in report.get("history") or []]}
 
 
 def mask_phone(phone):

@@ -1,5 +1,5 @@
 """The accessibility service's MongoDB (db ``senja_accessibility``)."""
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.common import idempotency
@@ -46,6 +46,20 @@ class AccessibilityStore(MongoStore, OfficeDirectoryStore):
             return report
         except DuplicateKeyError:
             return self.db.reports.find_one({"_id": report["id"]}, {"_id": 0})
+
+    def get_report(self, report_id):
+        return self.db.reports.find_one({"_id": report_id}, {"_id": 0})
+
+    def update_report(self, report, changes, entry):
+        """Sets ``changes`` and appends ``entry`` to the report's history in one update,
+        only if nobody changed the report meanwhile (its version): the report or None."""
+        version = report.get("version", 0)
+        return self.db.reports.find_one_and_update(
+            {"_id": report["id"], "version": version} if version else
+            {"_id": report["id"], "version": {"$exists": False}},
+            {"$set": {**changes, "history": [*(report.get("history") or []), entry],
+                      "version": version + 1}},
+            projection={"_id": 0}, return_document=ReturnDocument.AFTER)
 
     def reports_of(self, office_id):
         return list(self.db.reports.find({"office_id": office_id}, {"_id": 0}).sort("at", ASCENDING))

@@ -118,6 +118,20 @@ class Permit(_Event):
     due_date = fields.Date(load_default=None, allow_none=True)
 
 
+class Booking(_Event):
+    """A booking's change (services.queue.booking); the phone never travels, only
+    whether there is one to remind."""
+    booking_id = fields.String(required=True)
+    booking_key = fields.String(required=True, validate=validate.Length(equal=64))
+    office_id = fields.String(required=True)
+    service = fields.String(required=True)
+    slot_start = fields.AwareDateTime(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        ("booked", "checked_in", "cancelled", "no_show")))
+    has_phone = fields.Boolean(load_default=False)
+    ticket_number = fields.String(load_default=None, allow_none=True)
+
+
 # name -> (source service, schema). Event names are the routing keys.
 EVENTS = {
     "ticket_issued": ("queue", Ticket),
@@ -133,6 +147,10 @@ EVENTS = {
     "counter_closed": ("queue", Counter),
     "office_updated": ("queue", Office),
     "notices_changed": ("queue", Notices),
+    "booking_made": ("queue", Booking),
+    "booking_cancelled": ("queue", Booking),
+    "booking_checked_in": ("queue", Booking),
+    "booking_no_show": ("queue", Booking),
     "facility_status_changed": ("accessibility", FacilityStatus),
     "permit_submitted": ("permits", Permit),
     "permit_status_changed": ("permits", Permit),

@@ -23,6 +23,8 @@ PERMIT_STATUSES = ("submitted", "intake_check", "in_review", "inspection", "appr
                    "revoked", "expired")
 FINAL = ("rejected", "withdrawn", "revoked", "expired", "handed_over")
 VALID_PERMIT = ("issued", "handed_over")
+# The desk's default view: everything still needing someone's hand (issued: to hand over).
+ACTIVE = tuple(s for s in PERMIT_STATUSES if s not in FINAL)
 OPEN_FOR_SLA = ("submitted", "intake_check", "in_review", "inspection", "approved", "signing")
 
 # action -> (from statuses, to status, who may do it, note required)
@@ -53,6 +55,36 @@ class RuleBroken(Exception):
         self.problems = problems
 
 
+def allowed_actions(status, role, actor=None, approved_by=None):
+    """The staff actions a permit in ``status`` allows ``actor`` of ``role``:
+    [(action, target, note_required)] in life-cycle order. Four eyes: whoever
+    approved is not offered the signature (check_duties refuses it too)."""
+    rank = ROLE_RANK.get(role, -1)
+    return [(action, target, needs_note)
+            for action, (sources, target, who, needs_note) in TRANSITIONS.items()
+            if who != "applicant" and status in sources and rank >= ROLE_RANK[who]
+            and not (action == "sign" and approved_by and actor == approved_by)]
+
+
+SLA_ORDER = {"overdue": 0, "due_soon": 1, "on_track": 2, "paused": 3, "closed": 4}
+
+
+def work_order(view):
+    """The work list's order: overdue first, then due soonest, then oldest."""
+    return (SLA_ORDER.get(view["sla_state"], 5), view["due_date"], view["submitted_date"],
+            view["tracking_code"])
+
+
+def working_days_left(status, due, today, is_closed):
+    """Working days from today up to the due date (negative: that many late);
+    None for a permit whose clock does not run."""
+    if status not in OPEN_FOR_SLA:
+        return None
+    if today > due:
+        return -working_days_between(due, today, is_closed)
+    return working_days_between(today, due, is_closed)
+
+
 def check_transition(status, action, actor_kind, role=None, note=""):
     """The next status, or RuleBroken / PermissionError / ValueError(illegal)."""
     if action not in TRANSITIONS:
@@ -76,6 +108,15 @@ def check_transition(status, action, actor_kind, role=None, note=""):
 NIK_FORM = re.compile(r"[0-9]{16}")
 NIB_FORM = re.compile(r"[0-9]{13}")  # Nomor Induk Berusaha (OSS, PP 5/2021): 13 digits
 KBLI_FORM = re.compile(r"[0-9]{5}")  # KBLI 2020 (Peraturan BPS 2/2020): 5-digit codes
+
+
+def business_with_kbli(business, answers):
+    """KBLI is asked once: a permit type that asks it as a question (answers.kbli)
+    fills the business's code when the business does not name one."""
+    given = answers.get("kbli") if isinstance(answers, dict) else None
+    if not business.get("kbli") and isinstance(given, str) and KBLI_FORM.fullmatch(given):
+        return {**business, "kbli": given}
+    return business
 
 
 def normalize_nik(text):
@@ -146,7 +187,33 @@ def verification_code(secret, number):
 
 
 def verify(secret, number, code):
-    return hmac.compare_digest(verification_code(secret, number), (code or "").upper())
+    return hmac.compare_digest(verification_code(secret, number).encode(), normalize_code(code).encode())
+
+
+# What people type from a printed certificate: lower case, spaces between groups,
+# a space copied along at either end. None of that is a forgery.
+PERMIT_NUMBER_FORM = re.compile(r"[0-9]{6}-[A-Z][A-Z0-9_]{0,15}-[0-9]{4}-[0-9]{5}")
+
+
+def normalize_permit_number(text):
+    """'  337102-iumk-2026-00001 ' -> '337102-IUMK-2026-00001' (whitespace anywhere goes)."""
+    return re.sub(r"\s+", "", text).upper() if isinstance(text, str) else ""
+
+
+def normalize_code(text):
+    return re.sub(r"\s+", "", text).upper() if isinstance(text, str) else ""
+
+
+def verification_outcome(number, found, code_matches):
+    """Why a verification did not succeed, in words that never call a typing slip a forgery:
+    ``malformed`` (not the form of a permit number: check what was typed), ``not_found``
+    (no permit has this number: check what was typed), ``code_mismatch`` (the permit
+    exists but the code does not belong to it: the document may be forged), or ``genuine``."""
+    if not PERMIT_NUMBER_FORM.fullmatch(number):
+        return "malformed"
+    if not found:
+        return "not_found"
+    return "genuine" if code_matches else "code_mismatch"
 
 
 # SLA in working days --------------------------------------------------------

@@ -210,6 +210,19 @@ class PermitStaffView(Schema):
     permit_number = maybe(fields.String)
     version = always(fields.Integer)
     documents = always(fields.Dict, keys=fields.String(), values=fields.Dict())
+    working_days_left = maybe(fields.Integer, metadata={
+        "description": "working days to the due date (negative: late); null when the clock is stopped"})
+    history = fields.List(fields.Nested(Schema.from_dict(
+        {"at": always(fields.String, metadata=LOCAL_TIME), "action": always(fields.String),
+         "status": always(fields.String), "note": always(fields.String), "actor": always(fields.String)},
+        name="StaffHistoryEntry")), metadata={"description": "one application: every step, notes and actors"})
+    actions = fields.List(fields.Nested(Schema.from_dict(
+        {"action": always(fields.String), "status": always(fields.String),
+         "note_required": always(fields.Boolean)}, name="AllowedAction")),
+        metadata={"description": "one application: what this staff member may do now"})
+    approved_by = fields.String(allow_none=True)
+    missing_documents = fields.List(fields.String())
+    verification_code = fields.String(metadata={"description": "an issued permit's code (printed beside its QR)"})
 
 
 class PermitStatus(Schema):
@@ -229,7 +242,8 @@ class PermitStatus(Schema):
     documents = always(fields.List, fields.String())
     missing_documents = always(fields.List, fields.String())
     verify_url = fields.String(metadata={"description": "once issued"})
-    staff_view = fields.Nested(PermitStaffView, metadata={"description": "after a staff transition"})
+    staff_view = fields.Nested(PermitStaffView, metadata={
+        "description": "for staff of the office: after a transition, or a GET with a staff token"})
 
 
 class PermitApplied(PermitStatus):
@@ -249,7 +263,7 @@ class DocumentReceipt(Schema):
 
 
 class Verification(Schema):
-    """The same answer for a forged and an unknown number: genuine false."""
+    """genuine false for anything not proven; ``reason`` says why."""
     permit_number = always(fields.String)
     genuine = always(fields.Boolean)
     valid = always(fields.Boolean)
@@ -259,6 +273,9 @@ class Verification(Schema):
     holder = fields.String(metadata={"description": "masked"})
     business = fields.String()
     issued_date = fields.String(allow_none=True)
+    reason = fields.String(validate=validate.OneOf(("genuine", "malformed", "not_found", "code_mismatch")),
+                           metadata={"description": "malformed/not_found: check what was typed; "
+                                                    "code_mismatch: the code is not this permit's"})
 
 
 class DueDateView(Schema):

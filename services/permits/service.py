@@ -150,7 +150,8 @@ class PermitsService(Observable, FollowsOffices):
             "applicant": {"nik_hash": domain.keyed_hash(secret, "nik", nik),
                           "nik_masked": domain.mask_nik(nik), "name": data["applicant"]["name"],
                           "phone": phone},
-            "business": data["business"], "answers": data["answers"],
+            "business": domain.business_with_kbli(data["business"], data["answers"]),
+            "answers": data["answers"],
             "permit_number": "", "documents": {},
         }
         while not self.store.insert(permit):  # a tracking code drawn twice: draw again
@@ -164,8 +165,26 @@ class PermitsService(Observable, FollowsOffices):
 
     @rpc(expected_exceptions=EXPECTED)
     @dumped(schemas.PermitStatus)
-    def public_status(self, tracking_code):
+    def public_status(self, tracking_code, staff=None):
+        """Anyone's view; with ``staff`` (token claims of the permit's office) also the
+        staff view: answers, documents, full history, the actions allowed, and once issued
+        the verification code staff read to a citizen on the phone."""
         permit = self._permit(tracking_code)
+        office = self.store.office_copy(permit["office_id"])
+        view = self._public(permit, office)
+        if staff is not None:
+            if permit["office_id"] not in staff.get("offices", []):
+                raise Forbidden("Your account is not for this office")
+            view["staff_view"] = self._staff_detail(permit, office, staff)
+        return view
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.PermitStatus)
+    def applicant_status(self, tracking_code, applicant_secret):
+        """The public status, once ``applicant_secret`` proves the applicant (the survey asks)."""
+        permit = self._permit(tracking_code)
+        if not self._is_applicant(permit, applicant_secret):
+            raise Forbidden("Only the applicant (with the applicant secret) may do this")
         return self._public(permit, self.store.office_copy(permit["office_id"]))
 
     @rpc(expected_exceptions=EXPECTED)
@@ -203,6 +222,8 @@ class PermitsService(Observable, FollowsOffices):
         changes = {"status": target}
         if req["action"] == "approve":
             changes["approved_by"] = actor
+        if req["action"] == "sign":  # named on the certificate
+            changes["signed_by"], changes["signed_role"] = staff.get("sub", ""), role
         if target == "returned_for_revision":
             changes["paused_since"] = today.isoformat()
         if req["action"] == "resubmit" and permit["paused_since"]:
@@ -227,7 +248,7 @@ class PermitsService(Observable, FollowsOffices):
         events.publish(self.dispatch, "permit_status_changed", self._event(moved, actor, now))
         view = self._public(moved, office)
         if staff is not None:
-            view["staff_view"] = self._staff_view(moved, office)
+            view["staff_view"] = self._staff_detail(moved, office, staff)
         return view
 
     @rpc(expected_exceptions=EXPECTED)
@@ -283,10 +304,12 @@ class PermitsService(Observable, FollowsOffices):
             raise Conflict("Only an issued permit has a certificate", reason="not_issued",
                            current_status=permit["status"])
         number = permit["permit_number"]
-        url = (f"{base_url.rstrip('/')}/verify?number={number}"
-               f"&code={domain.verification_code(self.config['SENJA_SECRET'], number)}")
+        code = domain.verification_code(self.config["SENJA_SECRET"], number)
+        url = f"{base_url.rstrip('/')}/verify?number={number}&code={code}"
+        signer = ({"username": permit["signed_by"], "role": permit.get("signed_role")}
+                  if permit.get("signed_by") else None)
         pdf = certificate.render(permit, self.store.get_type(permit["permit_type"]),
-                                 self.store.office_copy(permit["office_id"]), url)
+                                 self.store.office_copy(permit["office_id"]), url, code, signer)
         return base64.b64encode(pdf).decode()
 
     @rpc(expected_exceptions=EXPECTED)
@@ -326,22 +349,29 @@ class PermitsService(Observable, FollowsOffices):
             raise NotFound(f"Unknown office {office_id}")
         today = calendar.local_date(office, utcnow())
         out = []
-        for permit in self.store.work_list(office_id, [status] if status else None):
+        statuses = domain.ACTIVE if status == "active" else [status] if status else None
+        for permit in self.store.work_list(office_id, statuses):
             view = self._staff_view(permit, office, today)
             if overdue is not None and (view["sla_state"] == "overdue") != overdue:
                 continue
             out.append(view)
-        return out
+        return sorted(out, key=domain.work_order)
 
     @rpc(expected_exceptions=EXPECTED)
     @dumped(schemas.Verification)
     def verify(self, permit_number, code):
-        """Is this issued permit genuine and valid? Answers the same for forged and unknown."""
-        permit = self.store.by_number(permit_number) if permit_number else None
-        if permit is None or not any(domain.verify(secret, permit_number, code)
-                                     for secret in self._secrets()):
-            return {"permit_number": permit_number, "genuine": False, "valid": False}
-        return {"permit_number": permit_number, "genuine": True,
+        """Is this issued permit genuine and valid? The number is read as people type it
+        (any case, stray spaces); ``reason`` tells a typing slip (malformed, not_found)
+        from a code that does not belong to the permit (code_mismatch)."""
+        permit_number = domain.normalize_permit_number(permit_number)
+        permit = self.store.by_number(permit_number) \
+            if domain.PERMIT_NUMBER_FORM.fullmatch(permit_number) else None
+        matches = permit is not None and any(domain.verify(secret, permit_number, code)
+                                             for secret in self._secrets())
+        reason = domain.verification_outcome(permit_number, permit is not None, matches)
+        if reason != "genuine":
+            return {"permit_number": permit_number, "genuine": False, "valid": False, "reason": reason}
+        return {"permit_number": permit_number, "genuine": True, "reason": reason,
                 "valid": permit["status"] in domain.VALID_PERMIT, "status": permit["status"],
                 "permit_type": permit["permit_type"], "office_id": permit["office_id"],
                 "holder": domain.mask_name(permit["applicant"]["name"]),
@@ -421,8 +451,30 @@ class PermitsService(Observable, FollowsOffices):
                               "phone": domain.mask_phone(permit["applicant"]["phone"])},
                 "business": permit["business"], "answers": permit["answers"],
                 "permit_number": permit.get("permit_number") or None, "version": permit["version"],
+                "working_days_left": domain.working_days_left(
+                    permit["status"], dt.date.fromisoformat(permit["due_date"]), today,
+                    lambda d: not calendar.is_working_day(office, d)),
                 "documents": {code: {k: v for k, v in d.items() if k != "file_id"}
                               for code, d in permit.get("documents", {}).items()}}
+
+    def _staff_detail(self, permit, office, staff):
+        """The staff view of one application, with what only staff see."""
+        view = self._staff_view(permit, office)
+        zone = calendar.tz(office)
+        view["history"] = [{"at": _as_dt(h["at"]).astimezone(zone).isoformat(timespec="seconds"),
+                            "action": h["action"], "status": h["to"], "note": h["note"],
+                            "actor": h["actor"]} for h in self.store.history_of(permit["_id"])]
+        view["actions"] = [{"action": a, "status": to, "note_required": note}
+                           for a, to, note in domain.allowed_actions(
+                               permit["status"], staff.get("role"), f"staff:{staff.get('sub')}",
+                               permit.get("approved_by"))]
+        view["approved_by"] = permit.get("approved_by") or None
+        view["missing_documents"] = domain.missing_documents(
+            self.store.get_type(permit["permit_type"]) or {}, permit.get("documents", {}))
+        if permit.get("permit_number") and permit["status"] in domain.VALID_PERMIT:
+            view["verification_code"] = domain.verification_code(self.config["SENJA_SECRET"],
+                                                                 permit["permit_number"])
+        return view
 
     def _record(self, permit, action, before, after, actor, note, now):
         self.store.record({"tracking_code": permit["_id"], "office_id": permit["office_id"],

@@ -5,6 +5,9 @@ second it joined the queue; a priority ticket (disability, elderly, pregnant,
 child) is placed ``priority_boost_minutes`` earlier (default 20). So priority
 tickets go first, yet an ordinary ticket can only ever be overtaken by
 priority tickets that arrived less than the boost after it: nobody starves.
+Booked tickets (services.queue.booking): a booking checked in is placed at its
+slot's start (boost included when it has a priority reason), so a walk-in who
+came before the slot keeps their place and those who come after it do not.
 Transfers keep the original ``queued_at``. One sorted atomic update picks the
 next ticket, which keeps concurrent clerks safe.
 
@@ -272,6 +275,7 @@ def daily_stats(tickets, zone, session_of):
             "issued": b["issued"], "served": b["served"], "no_shows": b["no_shows"],
             "cancelled": b["cancelled"],
             "mean_wait_minutes": _mean(b["waits"]), "p90_wait_minutes": _round(percentile(b["waits"], 90)),
+            "p50_wait_minutes": _round(percentile(b["waits"], 50)),
             "mean_service_minutes": _mean(b["services"]),
             "p90_service_minutes": _round(percentile(b["services"], 90)),
         }

@@ -22,7 +22,10 @@ from services.queue.storage import line_of
 _ISSUE_TICKET = IssueTicket()  # one instance: building a schema costs more than loading with it
 
 
-def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen"):
+def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen", booked=None):
+    """``booked`` (services.queue.bookings.check_in): {ticket_id, slot_start, session}
+    of a booking checking in: its place is the slot's start, its session the slot's,
+    and the place it already holds meets no quota or closing-time refusal."""
     try:
         req = _ISSUE_TICKET.load(request)
     except ValidationError as err:
@@ -31,26 +34,27 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen")
     svc = views.find_service(office, req["service"])
     now = ctx.clock()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as MongoDB will keep it
-    ticket_id = uuid.uuid4().hex
+    ticket_id = booked["ticket_id"] if booked else uuid.uuid4().hex
     if idempotency_key:
         owner, replay = replayed_ticket(ctx, office, idempotency_key, ticket_id, req)
         if replay is not None:
             return replay
         ticket_id = owner  # ours, or that of a retry whose first call died before inserting
-    session = calendar.current_session(office, now)
+    session = booked["session"] if booked else calendar.current_session(office, now)
     if session is None:
         nxt = calendar.next_session(office, now)
         reason = calendar.holiday_name(office, calendar.local_date(office, now))
         raise Conflict("The office is closed now" + (f" ({reason})" if reason else ""),
                        reason="holiday" if reason else "closed",
                        next_session=nxt[0].isoformat() if nxt else None)
-    today = calendar.local_date(office, now).isoformat()
-    key = domain.sort_key(now, req["priority_reason"],
+    today = calendar.local_date(office, now).isoformat()  # numbered on the day it is issued
+    key = domain.sort_key(booked["slot_start"] if booked else now, req["priority_reason"],
                           office.get("priority_boost_minutes", domain.DEFAULT_PRIORITY_BOOST_MINUTES))
     session_end = session[1].timestamp()
     entry = domain.line_entry(key, now, session_end, ticket_id)
     hall = ctx.store.join_line(office_id, svc["code"], today, entry, now.timestamp(),
-                               svc.get("daily_quota"), views.hall_fields(office, svc["code"]))
+                               None if booked else svc.get("daily_quota"),
+                               views.hall_fields(office, svc["code"]))
     if hall is None:
         nxt = next_day_session(office, now)
         raise Conflict("Today's quota for this service is used up", reason="quota",
@@ -61,7 +65,7 @@ def issue_ticket(ctx, office_id, request, idempotency_key=None, actor="citizen")
     load = views.load_of(office, svc["code"], hall)
     counters = load["counters_open"] or views.counters_configured_for(office, svc["code"])
     rest = rest_of_day(office, now, session)
-    if not domain.can_serve_today(now, rest, ahead, load["avg_service_seconds"], counters):
+    if not booked and not domain.can_serve_today(now, rest, ahead, load["avg_service_seconds"], counters):
         ctx.store.undo_join(office_id, svc["code"], today, entry, serial)
         nxt = next_day_session(office, now)
         raise Conflict("Those ahead already fill the time until the day's last session closes",

@@ -25,12 +25,20 @@ class Names(Strict):
     en = Text(required=True, validate=validate.Length(min=1, max=120))
 
 
+class BookingConfig(Strict):
+    """Slots of a service (services.queue.booking): the rest stays for walk-ins."""
+    slot_minutes = fields.Integer(required=True, validate=validate.Range(min=5, max=240))
+    per_slot = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+    max_per_day = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
 class ServiceConfig(Strict):
     code = fields.String(required=True, validate=CODE)
     prefix = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{1,2}$"))
     name = fields.Nested(Names, required=True)
     daily_quota = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
     typical_minutes = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0.5))
+    booking = fields.Nested(BookingConfig, load_default=None, allow_none=True)
 
 
 class CounterConfig(Strict):
@@ -158,6 +166,10 @@ class ServiceBrief(Schema):
     prefix = always(fields.String)
 
 
+class OfficeService(ServiceBrief):
+    bookable = always(fields.Boolean, metadata={"description": "offers slots to book ahead"})
+
+
 class OfficeView(Schema):
     id = always(fields.String, metadata={"example": "33.71.02"})
     name = always(fields.String)
@@ -172,7 +184,7 @@ class OfficeView(Schema):
                        metadata={"description": "Weekly sessions by weekday (mon…sun)"})
     today = always(fields.Nested, Today)
     next_session = maybe(fields.String, metadata=LOCAL_TIME)
-    services = always(fields.List, fields.Nested(ServiceBrief))
+    services = always(fields.List, fields.Nested(OfficeService))
     max_recalls = always(fields.Integer, metadata={
         "description": "recalls a called ticket gets; the next recall marks it a no-show"})
 
@@ -292,6 +304,7 @@ class StatsFigures(Schema):
     cancelled = always(fields.Integer)
     mean_wait_minutes = maybe(fields.Float)
     p90_wait_minutes = maybe(fields.Float)
+    p50_wait_minutes = maybe(fields.Float)
     mean_service_minutes = maybe(fields.Float)
     p90_service_minutes = maybe(fields.Float)
 

@@ -19,7 +19,7 @@ from services.common.errors import Invalid, ServiceError, marshmallow_errors
 from services.common.mongo import Storage
 from services.common.observability import EVENTS_HANDLED, Observable
 from services.common.replies import dumped
-from services.queue import counter_actions, issuing, schemas, subscriptions, views
+from services.queue import booking_schemas, bookings, counter_actions, issuing, schemas, subscriptions, views
 from services.queue.context import Context, utcnow
 from services.queue.schemas import OfficeConfig
 from services.queue.sender import Sender
@@ -123,6 +123,46 @@ class QueueService(Observable):
     @dumped(schemas.TicketView)
     def cancel_ticket(self, token, actor="citizen"):
         return issuing.cancel_ticket(self.ctx, token, actor)
+
+    # bookings (services/queue/bookings.py) ---------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(booking_schemas.SlotView, many=True)
+    def booking_slots(self, office_id, query):
+        return bookings.slots(self.ctx, office_id, query)
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(booking_schemas.BookedSlot)
+    def book_slot(self, office_id, request, idempotency_key=None, actor="citizen"):
+        return bookings.book(self.ctx, office_id, request, idempotency_key, actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(booking_schemas.BookingView)
+    def booking_status(self, token):
+        return bookings.status(self.ctx, token)
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(booking_schemas.BookingView)
+    def cancel_booking(self, token, actor="citizen"):
+        return bookings.cancel(self.ctx, token, actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(booking_schemas.CheckedIn)
+    def check_in_booking(self, token, channel="web", actor="citizen"):
+        return bookings.check_in(self.ctx, token, channel, actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(booking_schemas.CheckedIn)
+    def check_in_by_code(self, office_id, request, actor="kiosk"):
+        return bookings.check_in_by_code(self.ctx, office_id, request, actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(booking_schemas.BookingView, many=True)
+    def bookings_of_day(self, office_id, query):
+        return bookings.day(self.ctx, office_id, query)
+
+    @timer(interval=bookings.NO_SHOW_SWEEP_SECONDS)
+    def sweep_no_shows(self):
+        bookings.sweep_no_shows(self.ctx)
 
     # counters ------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

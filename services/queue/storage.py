@@ -26,6 +26,7 @@ from pymongo import ASCENDING, ReturnDocument
 from services.common import idempotency
 from services.common.mongo import MongoStore
 from services.queue import domain, notify
+from services.queue.booking_store import BookingStore
 from services.queue.outbox import OutboxStore
 
 # A call_next holds its counter this long at most. Longer than the gateway's RPC
@@ -105,6 +106,7 @@ class QueueStore(MongoStore):
         self.history = db.history
         self.idempotency = db.idempotency
         self.memory = OfficeMemory(self.offices, on_load=self.prepare_hall)
+        self.booking = BookingStore(db)
         self.outbox = OutboxStore(db)  # notifications (services/queue/outbox.py)
 
     def ensure_indexes(self):
@@ -121,6 +123,7 @@ class QueueStore(MongoStore):
         self.tickets.create_index([("call_id", ASCENDING)])
         self.tickets.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
         self.history.create_index([("ticket_id", ASCENDING), ("at", ASCENDING)])
+        self.booking.ensure_indexes()
         self.outbox.ensure_indexes()
 
     # offices -------------------------------------------------------------

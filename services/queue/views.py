@@ -138,7 +138,8 @@ def office_view(office, now):
                   "holiday": calendar.holiday_name(office, local.date())},
         "next_session": nxt[0].isoformat(timespec="minutes") if nxt else None,
         "services": [{"code": s["code"], "name": s["name"]["id"], "names": s["name"],
-                      "prefix": s["prefix"]} for s in office["services"]],
+                      "prefix": s["prefix"], "bookable": bool(s.get("booking"))}
+                     for s in office["services"]],
         "max_recalls": office.get("max_recalls", domain.DEFAULT_MAX_RECALLS),
     }
 

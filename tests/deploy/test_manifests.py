@@ -47,8 +47,9 @@ COMPONENTS = {
     "queue": (["services", "queue"], 8080, "senja_queue"),
     "permits": (["services", "permits"], 8080, "senja_permits"),
     "accessibility": (["services", "accessibility"], 8080, "senja_accessibility"),
+    "survey": (["services", "survey"], 8080, "senja_survey"),
 }
-SERVICES = ("queue", "permits", "accessibility")
+SERVICES = ("queue", "permits", "accessibility", "survey")
 
 INSTALL_HINT = (
     "install the deploy test tools with:\n"
@@ -393,7 +394,7 @@ def test_dev_runs_single_replicas_with_small_limits(rendered):
     _, docs = rendered["dev"]
     for hpa in by_kind(docs, "HorizontalPodAutoscaler"):
         assert hpa["spec"]["minReplicas"] == 1
-    for component in ("permits", "accessibility"):
+    for component in ("permits", "accessibility", "survey"):
         assert deployment(docs, component)["spec"]["replicas"] == 1
     _, prod = rendered["production"]
     for component in COMPONENTS:
@@ -410,7 +411,7 @@ def test_production_is_replicated_and_spread(rendered, overlay):
     hpas = {h["metadata"]["name"]: h for h in by_kind(docs, "HorizontalPodAutoscaler")}
     assert hpas["senja-gateway"]["spec"]["minReplicas"] >= 2
     assert hpas["senja-queue"]["spec"]["minReplicas"] >= 2
-    for component in ("permits", "accessibility"):
+    for component in ("permits", "accessibility", "survey"):
         assert deployment(docs, component)["spec"]["replicas"] >= 2
     for component in COMPONENTS:
         pod = deployment(docs, component)["spec"]["template"]["spec"]

@@ -99,7 +99,8 @@ def test_form_errors_sit_next_to_their_fields_and_take_focus(run):
     assert checks["empty_submit"]["nik_error"] == "Wajib diisi."
     bad = checks["bad_nik"]
     assert bad["status"] == 422 and bad["idempotency_key"]
-    assert bad["message"] == "Tanggal lahir di NIK tidak valid." == bad["summary"]
+    assert bad["message"] == "Tanggal lahir di NIK tidak valid."
+    assert bad["summary"] == "NIK: Tanggal lahir di NIK tidak valid."  # the summary names the field
     assert bad["invalid"] == "true" and "f-applicant-nik-error" in bad["described"].split()
     assert bad["focus"] == "form-errors" and bad["other_errors"] == 1
 
@@ -160,11 +161,12 @@ def test_verify_says_genuine_revoked_or_not_genuine(run):
     assert checks["verify_ok"]["title"] == "Asli dan berlaku" and "verify-ok" in checks["verify_ok"]["kind"]
     assert "S*** R*****" in checks["verify_ok"]["facts"] and "Siti Rahayu" not in checks["verify_ok"]["facts"]
     assert checks["verify_ok"]["doc_title"].startswith("Asli dan berlaku")
-    assert checks["verify_fake"]["title"] == "Tidak asli atau tidak dikenal"
-    assert checks["verify_fake"]["focus"] == "result" and checks["verify_fake"]["facts"] == 0
+    # A real number with a code that is not its own: a mismatch, shown with the number.
+    assert checks["verify_fake"]["title"] == "Kode verifikasi tidak cocok"
+    assert checks["verify_fake"]["focus"] == "result" and checks["verify_fake"]["facts"] == 1
     assert checks["verify_fake"]["url"].endswith("code=AAAAAAAAAAAAAAAA")
     assert checks["verify_revoked"]["title"] == "Asli, tetapi tidak berlaku lagi (dicabut)"
-    assert checks["verify_noscript"] == "Tidak asli atau tidak dikenal"
+    assert checks["verify_noscript"] == "Kode verifikasi tidak cocok"
 
 
 def test_accessibility_search_office_and_report(run):

@@ -149,9 +149,13 @@ def test_uploads_per_application_are_capped(stack):
 
 def test_uploads_per_address_are_limited(stack):
     code, secret = apply(stack)
-    # 20 a minute per address; the buckets live in each of the stack's 2 gunicorn workers.
-    statuses = [upload(stack, code, secret, document="x", n=130)[0] for _ in range(45)]
-    assert statuses[:20] == [422] * 20 and statuses[-1] == 429  # unknown document: nothing stored
+    # 20 a minute per address; the buckets live in each of the stack's 2 gunicorn workers, and
+    # requests reach them unevenly (and refill while we send), so count up to the first 429.
+    statuses = []
+    while 429 not in statuses and len(statuses) < 60:
+        statuses.append(upload(stack, code, secret, document="x", n=130)[0])
+    assert statuses[:20] == [422] * 20  # unknown document: refused, nothing stored
+    assert statuses[-1] == 429 and len(statuses) <= 2 * 20 + 10, statuses  # both buckets, a little refill
 
 
 def test_each_application_has_a_storage_cap():

@@ -125,6 +125,23 @@ def test_configuration_from_environment():
                            "/api/v1/facilities/{facility_id}/reports"}
 
 
+def test_booking_is_limited_per_client_and_office_by_its_own_operation():
+    """POST …/bookings (and the /book form) take from book_slot: 10/min by default."""
+    limits = limits_from_env({})
+    assert limits["book_slot"].per_minute == 10
+    assert ROUTES["/api/v1/offices/{office_id}/bookings"] == {"POST": "book_slot"}
+    clock = Clock()
+    limiter = RateLimiter("secret", limits={"book_slot": Limit("book_slot", 2, 2)}, buckets=Buckets(clock))
+    app = falcon.App(middleware=[limiter])
+    errors.install(app)
+    app.add_route("/api/v1/offices/{office_id}/bookings", FromTable())
+    c = falcon.testing.TestClient(app)
+    path = f"/api/v1/offices/{OFFICE}/bookings"
+    assert [c.simulate_post(path, json={}).status_code for _ in range(3)] == [201, 201, 429]
+    assert c.simulate_post(f"/api/v1/offices/{OTHER_OFFICE}/bookings", json={}).status_code == 201
+    assert c.simulate_get(path).status_code != 429  # the clerk's day list is not limited
+
+
 def test_buckets_forget_idle_clients():
     clock = Clock()
     buckets = Buckets(clock, max_buckets=100)

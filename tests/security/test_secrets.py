@@ -29,7 +29,7 @@ def start(args, extra):
 
 
 @pytest.mark.parametrize("component", [["gateway"], ["services", "queue"], ["services", "permits"],
-                                       ["services", "accessibility"]])
+                                       ["services", "accessibility"], ["services", "survey"]])
 @pytest.mark.parametrize("secret", [{}, DEFAULT, SHORT], ids=["unset", "default", "short"])
 def test_components_refuse_an_unsafe_secret_outside_local(component, secret):
     done = start(component, secret)

@@ -7,7 +7,9 @@ STAFF = [("clerk.utara", "33.71.02", "clerk"), ("super.utara", "33.71.02", "supe
          ("super2.utara", "33.71.02", "supervisor"),  # signs what super.utara approved
          ("clerk.selatan", "33.71.01", "clerk"), ("clerk.jayapura", "91.71.01", "clerk"),
          ("super.jayapura", "91.71.01", "supervisor"), ("admin.denpasar", "51.71.01", "admin"),
-         ("admin.kuta", "51.03.01", "admin")]
+         ("admin.kuta", "51.03.01", "admin"),
+         ("admin.laweyan", "33.72.01", "admin"), ("clerk.laweyan", "33.72.01", "clerk"),  # test_booking
+         ("clerk.tengah", "33.71.03", "clerk"), ("super.tengah", "33.71.03", "supervisor")]
 
 
 # Where test_notify.py's local provider webhook and push service listen (nothing

@@ -19,7 +19,7 @@ def issue(stack, service="KTP", office=OFFICE, **extra):
 def test_ready_and_healthy(stack):
     status, _, body = http("GET", f"{stack.url}/readyz")
     assert status == 200, body
-    assert body["failed"] == [] and set(body["checks"]) >= {"queue", "permits", "accessibility"}
+    assert body["failed"] == [] and set(body["checks"]) >= {"queue", "permits", "accessibility", "survey"}
     assert http("GET", f"{stack.url}/healthz")[2] == {"status": "ok"}
 
 

@@ -69,7 +69,7 @@ def test_full_life_cycle_issue_verify_revoke(stack, login):
     ok = http("GET", f"{stack.url}/api/v1/verify/{number}?code={verify_code}")[2]
     assert ok["genuine"] and ok["valid"] and ok["holder"] == "S*** R*****"
     forged = http("GET", f"{stack.url}/api/v1/verify/{number}?code=AAAAAAAAAAAAAAAA")[2]
-    assert forged == {"permit_number": number, "genuine": False, "valid": False}
+    assert forged == {"permit_number": number, "genuine": False, "valid": False, "reason": "code_mismatch"}
 
     assert move(stack, code, "revoke", headers=supervisor)[0] == 422  # a reason is required
     assert move(stack, code, "revoke", "fraudulent documents", headers=supervisor)[0] == 200

@@ -162,7 +162,8 @@ def test_applying_without_javascript_refused_then_accepted(client, deps):
     assert args[0]["answers"] == {"kbli": "12", "sector": "food"}
     assert 'id="f-applicant-nik-error">Tanggal lahir di NIK tidak valid.<' in resp.text
     assert 'id="f-answers-kbli-error">Bentuknya tidak sesuai.<' in resp.text
-    assert '<a href="#f-applicant-nik">Tanggal lahir di NIK tidak valid.</a>' in resp.text
+    # The summary names each field before its message.
+    assert '<a href="#f-applicant-nik">NIK: Tanggal lahir di NIK tidak valid.</a>' in resp.text
     assert 'value="Siti Rahayu"' in resp.text
 
     deps.rpc.answers["apply"] = lambda application, idempotency_key=None: {
@@ -287,9 +288,23 @@ def test_verify_revoked_and_not_genuine(client, deps):
         "office_id": "33.71.02", "holder": "S***", "business": "W", "issued_date": "2026-11-23"}
     resp = client.simulate_get("/verify?number=X-1&code=ABC")
     assert "Asli, tetapi tidak berlaku lagi (dicabut)" in resp.text and "verify-invalid" in resp.text
-    deps.rpc.answers["verify"] = lambda number, code: {"permit_number": number, "genuine": False, "valid": False}
+    deps.rpc.answers["verify"] = lambda number, code: {"permit_number": number, "genuine": False,
+                                                       "valid": False, "reason": "not_found"}
     resp = client.simulate_get("/verify?number=X-1&code=ABC&lang=en")
-    assert "Not genuine or unknown" in resp.text and "verify-fake" in resp.text
+    # A number nobody has is a reason to check the typing, never a verdict of forgery.
+    assert "Permit not found" in resp.text and "verify-unknown" in resp.text and "verify-fake" not in resp.text
+    resp = client.simulate_get("/verify?number=X-1&code=ABC")
+    assert "Izin tidak ditemukan" in resp.text and "palsu" not in resp.text
+    deps.rpc.answers["verify"] = lambda number, code: {"permit_number": number, "genuine": False,
+                                                       "valid": False, "reason": "code_mismatch"}
+    resp = client.simulate_get("/verify?number=X-1&code=ABC&lang=en")
+    assert "The verification code does not match" in resp.text and "verify-fake" in resp.text
+
+
+def test_verify_reads_the_number_as_typed_from_paper(client, deps):
+    resp = client.simulate_get("/verify", params={"number": " 337102-iumk-2026-00001 ", "code": "abcd efgh"})
+    assert resp.status_code == 200
+    assert ("verify", ("337102-IUMK-2026-00001", "ABCDEFGH"), {}) in deps.rpc.calls
 
 
 def test_verify_form_alone_and_with_a_missing_code(client, deps):
@@ -298,8 +313,8 @@ def test_verify_form_alone_and_with_a_missing_code(client, deps):
     resp = client.simulate_get("/verify?number=337102-IUMK-2026-00001")
     assert resp.status_code == 422 and "verify" not in methods(deps)
     assert 'id="f-code-error">Tulis kode verifikasi.<' in resp.text
-    resp = client.simulate_get("/verify?number=a%20b&code=c<d")
-    assert resp.status_code == 422 and "c&lt;d" in resp.text
+    resp = client.simulate_get("/verify?number=a%20b&code=c<d")  # spaces go; '<' is no code
+    assert resp.status_code == 422 and "C&lt;D" in resp.text and 'value="AB"' in resp.text
 
 
 def test_new_pages_have_no_inline_script_or_style(client):

@@ -63,7 +63,10 @@ export function showErrors(form, summary, errors) {
       first = first || box;
     }
     const target = box && control(box);
-    items.push(el('li', {}, target?.id ? el('a', { href: `#${target.id}` }, text) : text));
+    // The summary names each field: "NIK: …", not the message alone.
+    const label = box && $('label, legend', box)?.childNodes[0]?.textContent.trim();
+    const named = label ? `${label}: ${text}` : text;
+    items.push(el('li', {}, target?.id ? el('a', { href: `#${target.id}` }, named) : named));
   }
   if (summary) {
     $('ul', summary).replaceChildren(...items);

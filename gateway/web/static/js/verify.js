@@ -16,11 +16,13 @@ function statusName(status) {
 }
 
 async function show(result) {
-  let kind = 'fake';
-  let icon = '✗';
-  let title = t('verify.fake');
-  let text = t('verify.fake_text');
+  // Not found is a reason to check the typing, never a verdict of forgery.
+  let [kind, icon, title, text] = ['unknown', '?', t('verify.not_found'), t('verify.not_found_text')];
   let facts = [];
+  if (!result.genuine && result.reason === 'code_mismatch') {
+    [kind, icon, title, text] = ['fake', '✗', t('verify.mismatch'), t('verify.mismatch_text')];
+    facts = [[t('verify.number'), result.permit_number]];
+  }
   if (result.genuine) {
     const [type, office] = await Promise.all([
       quietly(`/api/v1/permit-types/${encodeURIComponent(result.permit_type)}`),
@@ -51,11 +53,12 @@ async function show(result) {
 
 async function check(event) {
   event.preventDefault();
-  const number = value(form, 'number');
-  const code = value(form, 'code');
+  // As typed from paper: spaces anywhere go, letters in capitals.
+  const number = value(form, 'number').replace(/\s+/g, '').toUpperCase();
+  const code = value(form, 'code').replace(/\s+/g, '').toUpperCase();
   const errors = [];
   if (!number) errors.push(['number', t('verify.number_required')]);
-  else if (!/^[A-Za-z0-9-]{1,64}$/.test(number)) errors.push(['number', t('verify.number_invalid')]);
+  else if (!/^[A-Za-z0-9_-]{1,64}$/.test(number)) errors.push(['number', t('verify.number_invalid')]);
   if (!code) errors.push(['code', t('verify.code_required')]);
   else if (!/^[A-Za-z0-9]{1,64}$/.test(code)) errors.push(['code', t('verify.code_invalid')]);
   if (errors.length) {
