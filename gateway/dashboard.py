@@ -8,9 +8,6 @@ import io
 
 from services.common.calendar import EVENING_FROM
 
-BOOKINGS_PENDING = "bookings: see the booking branch (issue 13), not part of this dashboard yet"
-
-
 def session_of_hour(hour):
     return "evening" if hour >= EVENING_FROM.hour else "day"
 
@@ -36,22 +33,41 @@ def queue_figures(stats):
     return {"hours": hours, "sessions": sessions, "totals": totals}
 
 
+def booking_figures(bookings):
+    """The day's bookings by what became of them (the clerk's list of the day, the
+    same call as GET /api/v1/offices/{id}/bookings). The no-show rate counts the
+    bookings whose check-in window has passed: checked in or no-show."""
+    counts = {status: 0 for status in ("booked", "checked_in", "no_show", "cancelled")}
+    sessions = {"day": dict(counts), "evening": dict(counts)}
+    for b in bookings:
+        counts[b["status"]] += 1
+        hour = int(b["slot_start"][11:13])  # local ISO time of the office
+        sessions[session_of_hour(hour)][b["status"]] += 1
+
+    def rate(c):
+        due = c["checked_in"] + c["no_show"]
+        return round(c["no_show"] / due, 3) if due else None
+    return {"made": len(bookings), **counts, "no_show_rate": rate(counts),
+            "sessions": {name: {**c, "no_show_rate": rate(c)} for name, c in sessions.items()}}
+
+
 def facility_figures(facilities, unverified):
     broken = [{"id": f["id"], "name": f["name"], "status": f["status"]}
               for f in facilities if f.get("status") not in ("available", "removed")]
     return {"broken": broken, "unverified": [{"id": f["id"], "name": f["name"]} for f in unverified]}
 
 
-def dashboard(office, date, stats, ikm, ikm_sessions, decisions, facilities, unverified, comments=()):
+def dashboard(office, date, stats, bookings, ikm, ikm_sessions, decisions, facilities, unverified,
+              comments=()):
     return {"office_id": office["id"], "office_name": office.get("name", office["id"]), "date": date,
-            "queue": queue_figures(stats), "bookings": None,
+            "queue": queue_figures(stats), "bookings": booking_figures(bookings),
             "permits": {k: decisions[k] for k in ("decided", "on_time", "late")},
             "facilities": facility_figures(facilities, unverified),
             "ikm": ikm, "ikm_sessions": ikm_sessions, "comments": list(comments)}
 
 
 # CSV: one table per download -------------------------------------------------
-TABLES = ("hours", "sessions", "ikm", "permits", "facilities", "comments")
+TABLES = ("hours", "sessions", "bookings", "ikm", "permits", "facilities", "comments")
 
 
 def _cell(value):
@@ -74,6 +90,10 @@ def table(figures, name):
         keys = ("issued", "served", "no_shows", "no_show_rate", "p50_wait_minutes", "p90_wait_minutes")
         rows = [[s, *[v[k] for k in keys]] for s, v in figures["queue"]["sessions"].items()]
         return ("session", *keys), rows + [["all", *[figures["queue"]["totals"][k] for k in keys]]]
+    if name == "bookings":
+        keys = ("booked", "checked_in", "no_show", "cancelled", "no_show_rate")
+        rows = [[s, *[v[k] for k in keys]] for s, v in figures["bookings"]["sessions"].items()]
+        return ("session", *keys), rows + [["all", *[figures["bookings"][k] for k in keys]]]
     if name == "ikm":
         rows = [["all", code, value] for code, value in (figures["ikm"]["elements"] or {}).items()]
         rows.append(["all", "IKM", figures["ikm"]["ikm"]])

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from kombu import Connection, Exchange, Queue, binding
 from kombu.mixins import ConsumerMixin
 
-from services.common import calendar, events
+from services.common import broker, calendar, events
 from services.queue import domain
 
 log = logging.getLogger(__name__)
@@ -221,6 +221,7 @@ class EventFeed(ConsumerMixin):
     """Feeds a TicketReadModel from the broker, in a daemon thread."""
 
     EVENTS = events.TICKET_EVENTS + BOARD_EVENTS
+    establish_connection = broker.establish_connection  # back within 2 s of the broker's return
 
     def __init__(self, amqp_uri, model, snapshot, name, board_basis=None):
         self.connection = Connection(amqp_uri, heartbeat=30)

@@ -25,9 +25,10 @@ def main(argv):
         sys.exit(f"usage: python -m services {{{'|'.join(SERVICES)}}}")
     import importlib
 
-    from services.common import config, logs, replies
+    from services.common import broker, config, logs, replies
 
     replies.install()  # a reply lost to a broker outage must not kill the container
+    broker.install()  # back within 2 s of the broker's return, not up to 30 s
 
     settings = config.require_safe_settings(config.from_env(), argv[0])
     logs.configure(argv[0], settings.log_level)

@@ -50,6 +50,7 @@ def load_dashboard(clients, office_id, params, staff_claims):
     end = query["end"] or day
     span = {"from": (query["start"] or end - dt.timedelta(days=29)).isoformat(), "to": end.isoformat()}
     stats = clients.queue.stats(office_id, day.isoformat())
+    bookings = clients.queue.bookings_of_day(office_id, {"date": day.isoformat()})
     ikm = clients.survey.ikm(office_id, span)
     ikm_sessions = {s: clients.survey.ikm(office_id, {**span, "session": s}) for s in ("day", "evening")}
     decisions = clients.survey.permit_decisions(office_id, span)
@@ -57,7 +58,7 @@ def load_dashboard(clients, office_id, params, staff_claims):
     facilities = clients.accessibility.office_accessibility(office_id).get("facilities", [])
     unverified = clients.accessibility.facilities_to_verify(office_id, staff_claims)
     return dashboard.dashboard({"id": office_id, "name": office.get("name")}, day.isoformat(), stats,
-                               ikm, ikm_sessions, decisions, facilities, unverified, comments)
+                               bookings, ikm, ikm_sessions, decisions, facilities, unverified, comments)
 
 
 class HourView(Schema):
@@ -85,7 +86,9 @@ class DashboardView(Schema):
     office_name = always(fields.String)
     date = always(fields.String)
     queue = always(fields.Dict, metadata={"description": "{hours: [hour], sessions: {day, evening}, totals}"})
-    bookings = maybe(fields.Dict, metadata={"description": "null: bookings come with issue 13"})
+    bookings = always(fields.Dict, metadata={
+        "description": "the day's bookings {made, booked, checked_in, no_show, cancelled, no_show_rate, "
+                       "sessions: {day, evening}}; no_show_rate = no-shows / (checked in + no-shows)"})
     permits = always(fields.Dict, metadata={"description": "{decided, on_time, late} in the span"})
     facilities = always(fields.Dict, metadata={"description": "{broken: [...], unverified: [...]}"})
     ikm = always(fields.Dict)

@@ -62,7 +62,7 @@ async function dashboard(browser, device, name) {
     titles: await page.locator('svg.chart title[id$="-t"]').count(),
     served: await text(page, '#total-served'),
     ikm: await text(page, '#dash-ikm'),
-    bookings: await page.locator('#bookings-pending').count(),
+    bookings: await page.locator('#bookings-table').count(),
     comment: await text(page, '.comments li'),
     comment_bold: await page.locator('.comments li b').count(),
   };

@@ -14,11 +14,16 @@ STATS = {"issued": 5, "served": 3, "no_shows": 1, "cancelled": 1, "p50_wait_minu
                                  "p90_wait_minutes": 5.0},
                          "evening": {"issued": 3, "served": 1, "no_shows": 1, "p50_wait_minutes": 6.0,
                                      "p90_wait_minutes": 9.0}}}
+BOOKINGS = [{"status": "checked_in", "slot_start": "2026-12-03T09:00+07:00"},
+            {"status": "no_show", "slot_start": "2026-12-03T18:30+07:00"},
+            {"status": "checked_in", "slot_start": "2026-12-03T19:00+07:00"},
+            {"status": "cancelled", "slot_start": "2026-12-03T19:00+07:00"},
+            {"status": "booked", "slot_start": "2026-12-03T20:00+07:00"}]
 IKM = {"respondents": 1, "ikm": 100.0, "elements": {f"U{i}": 4.0 for i in range(1, 10)}}
 
 
 def figures():
-    return dashboard.dashboard({"id": "33.71.03", "name": "X"}, "2026-12-03", STATS, IKM,
+    return dashboard.dashboard({"id": "33.71.03", "name": "X"}, "2026-12-03", STATS, BOOKINGS, IKM,
                                {"day": {"ikm": None}, "evening": IKM},
                                {"decided": 2, "on_time": 1, "late": 1},
                                [{"id": "ramp", "name": {"id": "Ram"}, "status": "broken"},
@@ -32,7 +37,11 @@ def test_hours_take_the_session_of_their_clock_and_the_no_show_rate():
     assert f["queue"]["totals"]["no_show_rate"] == 0.25  # 1 / (3 served + 1 no-show)
     assert f["queue"]["sessions"]["evening"]["no_show_rate"] == 0.5
     assert [x["id"] for x in f["facilities"]["broken"]] == ["ramp"]
-    assert f["bookings"] is None
+    b = f["bookings"]
+    assert (b["made"], b["checked_in"], b["no_show"], b["cancelled"], b["booked"]) == (5, 2, 1, 1, 1)
+    assert b["no_show_rate"] == 0.333  # 1 no-show / (2 checked in + 1 no-show); booked and cancelled not due
+    assert b["sessions"]["day"]["checked_in"] == 1 and b["sessions"]["day"]["no_show_rate"] == 0.0
+    assert b["sessions"]["evening"]["no_show"] == 1 and b["sessions"]["evening"]["no_show_rate"] == 0.5
 
 
 def test_csv_tables_and_injection_guard():
@@ -42,6 +51,7 @@ def test_csv_tables_and_injection_guard():
     facilities = dashboard.csv_text(f, "facilities")
     assert "'=HYPERLINK(1)" in facilities
     assert dashboard.csv_text(f, "permits").splitlines() == ["decided,on_time,late", "2,1,1"]
+    assert dashboard.csv_text(f, "bookings").splitlines()[-1] == "all,1,2,1,1,0.333"
     f["comments"] = [{"local_date": "2026-12-03", "session": "evening", "service": "KTP", "comment": "@SUM(1)"}]
     assert dashboard.csv_text(f, "comments").splitlines()[1] == "2026-12-03,evening,KTP,'@SUM(1)"
 
