@@ -26,6 +26,14 @@ services.queue.domain): its ticket is placed at the slot's start, i.e. its
 priority reason), whenever within the window it checks in. So a walk-in who
 joined before the slot started keeps their place ahead of it, and the booking
 goes ahead of everyone who walks in after the slot's start.
+
+Reminder (stated rule): a booking made with a phone gets ONE
+``booking_reminder`` message, due ``remind_minutes`` (service's ``booking``
+configuration, default ``DEFAULT_REMIND_MINUTES`` = 60) before the slot's
+start, or at once when the booking is made later than that. It is written
+into the booking document's ``outbox`` by the insert that makes the booking
+(``reminder_entry``), and dropped by the same update that cancels it, checks
+it in or marks it a no-show: only a booking still ``booked`` is reminded.
 """
 import base64
 import datetime as dt
@@ -34,11 +42,14 @@ import hmac
 import secrets
 
 from services.common import calendar
-from services.queue import domain
+from services.queue import domain, notify
 
 MAX_DAYS_AHEAD = 14
 CHECK_IN_BEFORE = dt.timedelta(minutes=30)
 CHECK_IN_AFTER = dt.timedelta(minutes=15)
+DEFAULT_REMIND_MINUTES = 60
+# What a move out of ``booked`` also sets, in the same update: the pending reminder is gone.
+REMINDER_DROPPED = {"outbox": [], "reminder_due": None}
 # Short codes for a kiosk keyboard: Crockford's base32 alphabet (no I, L, O, U),
 # 8 characters = 40 bits. Only a kiosk holding its office's key may check in by
 # code (gateway), so the code is not a bearer secret on its own.
@@ -162,6 +173,25 @@ def cancel_refusal(booking, now):
 def booked_sort_key(slot_start, priority_reason, boost_minutes=domain.DEFAULT_PRIORITY_BOOST_MINUTES):
     """The checked-in ticket's place: at the slot's start (module docstring)."""
     return domain.sort_key(slot_start, priority_reason, boost_minutes)
+
+
+def reminder_due(slot_start, booked_at, remind_minutes=DEFAULT_REMIND_MINUTES):
+    """When the reminder is due: ``remind_minutes`` before the slot's start, and
+    never before the booking was made (a late booking is reminded at once)."""
+    return max(slot_start - dt.timedelta(minutes=remind_minutes), booked_at)
+
+
+def remind_minutes(service_config):
+    minutes = (rules_of(service_config) or {}).get("remind_minutes")
+    return DEFAULT_REMIND_MINUTES if minutes is None else minutes
+
+
+def reminder_entry(booking_id, code, slot_start, booked_at, remind, zone):
+    """The booking's outbox entry (services.queue.notify's shape): one message per
+    booking, its id the same on every retry; ``due`` (a timestamp) holds it back."""
+    return notify.outbox_entry("booking_reminder", f"booking_reminder-{booking_id}", booked_at.timestamp(),
+                               sub=booking_id, due=reminder_due(slot_start, booked_at, remind).timestamp(),
+                               code=code, slot_start=slot_start.astimezone(zone).isoformat(timespec="minutes"))
 
 
 def slot_id(office_id, service, slot_start):

@@ -45,6 +45,7 @@ class BookingStore:
         self.bookings.create_index([("office_id", ASCENDING), ("code", ASCENDING)], unique=True)
         self.bookings.create_index([("office_id", ASCENDING), ("local_date", ASCENDING)])
         self.bookings.create_index([("status", ASCENDING), ("window_end", ASCENDING)])
+        self.bookings.create_index([("status", ASCENDING), ("reminder_due", ASCENDING)])  # sender.collect_reminders
         self.slots.create_index([("office_id", ASCENDING), ("service", ASCENDING),
                                  ("local_date", ASCENDING)])
         idempotency.ensure_indexes(self.idempotency)

@@ -20,7 +20,7 @@ from marshmallow import ValidationError
 
 from services.common import calendar
 from services.common.errors import Conflict, Invalid, NotFound, marshmallow_errors
-from services.queue import booking, issuing, views
+from services.queue import booking, issuing, notify, views
 from services.queue.booking_schemas import BookingsQuery, BookSlot, KioskCheckIn, SlotsQuery
 from services.queue.domain import ticket_token, token_key
 
@@ -94,6 +94,11 @@ def book(ctx, office_id, request, idempotency_key=None, actor="citizen"):
            "ticket_id": "", "ticket_number": None, "version": 1}
     for _ in range(5):
         doc["code"] = booking.short_code()
+        if phone is not None:
+            # The reminder is written by the insert that makes the booking: never one without the other.
+            entry = booking.reminder_entry(booking_id, doc["code"], start, now, booking.remind_minutes(svc),
+                                           calendar.tz(office))
+            doc.update(outbox=[notify.encode(entry)], reminder_due=entry["due"])
         if ctx.store.booking.insert(doc):
             break
     else:
@@ -131,7 +136,8 @@ def cancel(ctx, token, actor="citizen"):
     now = ctx.clock()
     refused = booking.cancel_refusal(found, now)
     moved = None if refused else ctx.store.booking.move(found["_id"], "booked",
-                                                        {"status": "cancelled", "changed_at": now})
+                                                        {"status": "cancelled", "changed_at": now,
+                                                         **booking.REMINDER_DROPPED})
     if moved is None:
         current = ctx.store.booking.get(found["_id"])
         raise Conflict(f"A {current['status']} booking cannot be cancelled",
@@ -142,7 +148,8 @@ def cancel(ctx, token, actor="citizen"):
 
 
 def mark_no_show(ctx, found, now):
-    moved = ctx.store.booking.move(found["_id"], "booked", {"status": "no_show", "changed_at": now})
+    moved = ctx.store.booking.move(found["_id"], "booked", {"status": "no_show", "changed_at": now,
+                                                        **booking.REMINDER_DROPPED})
     if moved is not None:
         ctx.store.booking.give_back_place(moved["slot_id"])
         _publish(ctx, "booking_no_show", moved, "system", now)
@@ -183,7 +190,8 @@ def _check_in(ctx, found, channel, actor):
                        check_in_from=opens.astimezone(zone).isoformat(timespec="minutes"),
                        check_in_until=closes.astimezone(zone).isoformat(timespec="minutes"))
     moved = ctx.store.booking.move(found["_id"], "booked", {"status": "checked_in", "changed_at": now,
-                                                            "ticket_id": uuid.uuid4().hex})
+                                                            "ticket_id": uuid.uuid4().hex,
+                                                            **booking.REMINDER_DROPPED})
     if moved is None:  # someone else moved it meanwhile (a second tap, the sweep)
         return _check_in(ctx, ctx.store.booking.get(found["_id"]), channel, actor)
     ticket = _ticket_of(ctx, moved, office, channel, actor, mover=True)

@@ -109,10 +109,9 @@ def turn_near_due(watchers, waiting, left, now_ts):
 
 def outbox_entry(event, message_id, at, **facts):
     """An entry of an outbox. ``facts``: ``sub`` (one subscription; else every
-    subscription of the ticket), ``ticket``, ``ahead``, ``counter_name``.
-    A booking_reminder, later, is one call in the booking's own atomic update:
-    ``{"$push": {"outbox": outbox_entry("booking_reminder", f"reminder-{booking_id}",
-    now_ts, ticket=booking_id)}}`` on a document the sender reads (sender.collect)."""
+    subscription of the ticket), ``ticket``, ``ahead``, ``counter_name``; a
+    booking_reminder (booking.reminder_entry, in the booking document's own
+    insert) has ``due``, ``code`` and ``slot_start``."""
     assert event in EVENTS
     return {"id": message_id, "event": event, "at": at,
             **{k: v for k, v in facts.items() if v is not None}}
@@ -159,12 +158,35 @@ def delivery(entry, sub, ticket, now_ts):
     return doc
 
 
+# A booking's phone is told through the provider's webhook as an SMS (the booking
+# form asks for a number, not a channel).
+BOOKING_CHANNEL = "sms"
+
+
+def reminder_is_due(entry, now_ts):
+    """Not before its due time (booking.reminder_due)."""
+    return entry.get("due", entry["at"]) <= now_ts
+
+
+def booking_delivery(entry, booking, now_ts):
+    """The delivery of a booking's reminder: the booking is its own subscription
+    (its phone), so the delivery id is the entry's id."""
+    doc = delivery(entry, {"_id": booking["_id"], "channel": BOOKING_CHANNEL, "phone": booking["phone"]},
+                   {"_id": booking["_id"], "office_id": booking["office_id"], "number": None}, now_ts)
+    doc.update(booking=booking["_id"], code=entry.get("code"), slot_start=entry.get("slot_start"))
+    return doc
+
+
+OPTIONAL_FACTS = ("counter_name", "ahead", "code", "slot_start")
+
+
 def webhook_body(delivery_doc, sent_at_iso):
     """The provider's JSON, byte for byte as signed."""
     body = {"id": delivery_doc["_id"], "event": delivery_doc["event"], "channel": delivery_doc["channel"],
-            "office_id": delivery_doc["office_id"], "number": delivery_doc["number"],
-            "phone": delivery_doc["phone"], "sent_at": sent_at_iso}
-    for optional in ("counter_name", "ahead"):
+            "office_id": delivery_doc["office_id"], "phone": delivery_doc["phone"], "sent_at": sent_at_iso}
+    if delivery_doc.get("number") is not None:  # a booking has no number until it checks in
+        body["number"] = delivery_doc["number"]
+    for optional in OPTIONAL_FACTS:
         if delivery_doc.get(optional) is not None:
             body[optional] = delivery_doc[optional]
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
@@ -180,7 +202,7 @@ def push_payload(delivery_doc):
     the ticket page it was registered from (the token is never stored here)."""
     body = {"id": delivery_doc["_id"], "event": delivery_doc["event"], "number": delivery_doc["number"],
             "office_id": delivery_doc["office_id"]}
-    for optional in ("counter_name", "ahead"):
+    for optional in OPTIONAL_FACTS:
         if delivery_doc.get(optional) is not None:
             body[optional] = delivery_doc[optional]
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)

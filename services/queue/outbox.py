@@ -4,6 +4,10 @@ the update that causes them) and the deliveries the sender works through.
 
 - ``subscriptions``: one per ticket, channel and address (id from
   notify.subscription_id); ``active`` until its ticket is finished;
+- bookings (``booking_store``'s collection): a booking made with a phone
+  carries its ``booking_reminder`` in its own ``outbox`` (written by its
+  insert, dropped by the update that cancels it), handed over to a delivery
+  when due;
 - ``deliveries``: one per message and subscription, ``_id`` the message id the
   receivers see; inserted once (a duplicate insert is the proof it exists),
   then moved pending -> retrying* -> sent | failed, under a short lease so
@@ -24,6 +28,7 @@ class OutboxStore:
     def __init__(self, db):
         self.halls = db.halls
         self.tickets = db.tickets
+        self.bookings = db.bookings
         self.subscriptions = db.subscriptions
         self.deliveries = db.deliveries
 
@@ -77,6 +82,31 @@ class OutboxStore:
     def ticket_outbox(self, ticket_id):
         return self.tickets.find_one({"_id": ticket_id}, {"outbox": 1, "status": 1, "number": 1,
                                                           "office_id": 1, "counter_name": 1})
+
+    # bookings' reminders -----------------------------------------------------
+    def due_reminders(self, now_ts):
+        """Bookings still booked whose reminder is due (bookings without one have no due time)."""
+        return list(self.bookings.find({"status": "booked", "reminder_due": {"$lte": now_ts}},
+                                       {"outbox": 1, "office_id": 1, "phone": 1, "status": 1,
+                                        "reminder_due": 1}).limit(BATCH))
+
+    def hand_over_reminder(self, booking_id, due):
+        """The booking's reminder leaves its outbox (its delivery exists already), if
+        the booking is still booked: a cancel and this race on the same document."""
+        return self.bookings.update_one({"_id": booking_id, "status": "booked", "reminder_due": due},
+                                        {"$set": {"outbox": [], "reminder_due": None}}).matched_count == 1
+
+    def booking_status(self, booking_id):
+        found = self.bookings.find_one({"_id": booking_id}, {"status": 1})
+        return found and found["status"]
+
+    def release(self, delivery_id):
+        """A delivery written held (lease) until its booking let it go: deliverable now."""
+        self.deliveries.update_one({"_id": delivery_id, "status": "pending"}, {"$set": {"lease_until": 0.0}})
+
+    def drop_unsent(self, delivery_id):
+        """The reminder of a booking cancelled while it was being handed over."""
+        self.deliveries.delete_one({"_id": delivery_id, "status": "pending"})
 
     # deliveries --------------------------------------------------------------
     def add_delivery(self, doc):

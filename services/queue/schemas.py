@@ -30,6 +30,8 @@ class BookingConfig(Strict):
     slot_minutes = fields.Integer(required=True, validate=validate.Range(min=5, max=240))
     per_slot = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     max_per_day = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    # The booking_reminder's lead before the slot (booking.DEFAULT_REMIND_MINUTES when absent).
+    remind_minutes = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=24 * 60))
 
 
 class ServiceConfig(Strict):

@@ -15,7 +15,7 @@ import logging
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from services.queue import notify
+from services.queue import notify, outbox
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ class Sender:
                     tickets[ticket["_id"]] = ticket
                     self.store.add_delivery(notify.delivery(entry, sub, ticket, now_ts))
                 self.store.clear_from_hall(office_id, text)  # the delivery holds it from here
+        self.collect_reminders(now_ts)
         for ticket_id, ticket_subs in by_ticket.items():
             ticket = tickets.get(ticket_id) or self.store.ticket_outbox(ticket_id)
             if ticket is None:
@@ -90,6 +91,26 @@ class Sender:
                         self.store.mark_seen(sub["_id"], entry["id"])
             if ticket["status"] in FINISHED:
                 self.store.close_subscriptions(ticket_id)
+
+    def collect_reminders(self, now_ts):
+        """Due booking reminders -> deliveries. The delivery is written first, held
+        (leased) so no sender posts it yet; then the booking lets go of it in one
+        update conditional on its still being booked. A cancel that won that race
+        means no reminder: the held delivery is deleted unsent. A crash in between
+        repeats the same id (the insert is ignored) on the next tick."""
+        for found in self.store.due_reminders(now_ts):
+            for text in found.get("outbox", []):
+                entry = notify.decode(text)
+                if entry["event"] != "booking_reminder" or not notify.reminder_is_due(entry, now_ts):
+                    continue
+                held = notify.booking_delivery(entry, found, now_ts)
+                held["lease_until"] = now_ts + outbox.LEASE_SECONDS
+                self.store.add_delivery(held)
+                if (self.store.hand_over_reminder(found["_id"], entry["due"])
+                        or self.store.booking_status(found["_id"]) == "booked"):  # another sender did
+                    self.store.release(held["_id"])
+                else:
+                    self.store.drop_unsent(held["_id"])
 
     # deliveries -> receivers ----------------------------------------------------
     def deliver(self):

@@ -73,7 +73,9 @@ class DeliveryView(Schema):
     id = fields.String(required=True)
     event = fields.String(required=True)
     channel = fields.String(required=True)
-    number = fields.String(required=True)
+    number = fields.String(required=True, allow_none=True,
+                           metadata={"description": "none for a booking_reminder (see code)"})
+    code = fields.String(allow_none=True, metadata={"description": "a booking_reminder's booking code"})
     status = fields.String(required=True)
     attempts = fields.Integer(required=True)
     ahead = fields.Integer(allow_none=True)
@@ -173,7 +175,7 @@ def view_of(sub, created):
 def delivery_state(ctx, office_id):
     views.office_or_404(ctx.store, office_id)
     recent = [{"id": d["_id"], "event": d["event"], "channel": d["channel"], "number": d["number"],
-               "status": d["status"], "attempts": d["attempts"], "ahead": d.get("ahead"),
+               "code": d.get("code"), "status": d["status"], "attempts": d["attempts"], "ahead": d.get("ahead"),
                "phone": notify.mask_phone(d.get("phone")), "last_error": d.get("last_error", ""),
                "created_at": d["created_at"], "sent_at": d.get("sent_at")}
               for d in ctx.store.outbox.office_deliveries(office_id)]

@@ -28,7 +28,7 @@ async function refresh() {
     }
     const rows = $('#notify-rows');
     rows.replaceChildren(...data.recent.slice(0, 10).map((d) => el('tr', {},
-      el('td', {}, d.number), el('td', {}, t(`notify.event_${d.event}`)), el('td', {}, d.channel),
+      el('td', {}, d.number || d.code || ''), el('td', {}, t(`notify.event_${d.event}`)), el('td', {}, d.channel),
       el('td', {}, t(`notify.state_${d.status}`)), el('td', {}, String(d.attempts)))));
     $('#notify-none').hidden = data.recent.length > 0;
     box.hidden = false;
