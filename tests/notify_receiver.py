@@ -86,6 +86,7 @@ class Receiver:
         self.vapid_public_key = vapid_public_key
         self.lock = threading.Lock()
         self.attempts = {}     # id -> attempts seen
+        self.messages = {}     # id -> the message as last posted (acknowledged or not)
         self.acked = []        # (id, body, received monotonic time) answered 2xx
         self.rejected = []     # why a request was refused (bad signature...)
         self.subscribers = {}  # push name -> PushSubscriber
@@ -147,6 +148,7 @@ class Receiver:
     def _count(self, message_id, message):
         with self.lock:
             self.attempts[message_id] = self.attempts.get(message_id, 0) + 1
+            self.messages[message_id] = message
             attempt = self.attempts[message_id]
         if attempt == 1 and self.hold_first:
             self.in_flight.set()

@@ -9,7 +9,8 @@ STAFF = [("clerk.utara", "33.71.02", "clerk"), ("super.utara", "33.71.02", "supe
          ("super.jayapura", "91.71.01", "supervisor"), ("admin.denpasar", "51.71.01", "admin"),
          ("admin.kuta", "51.03.01", "admin"),
          ("admin.laweyan", "33.72.01", "admin"), ("clerk.laweyan", "33.72.01", "clerk"),  # test_booking
-         ("clerk.tengah", "33.71.03", "clerk"), ("super.tengah", "33.71.03", "supervisor")]
+         ("clerk.tengah", "33.71.03", "clerk"), ("super.tengah", "33.71.03", "supervisor"),
+         ("admin.serengan", "33.72.02", "admin")]  # test_notify's booking reminders
 
 
 # Where test_notify.py's local provider webhook and push service listen (nothing

@@ -4,7 +4,9 @@ HTTP servers in this process, tests/notify_receiver.py) receive turn_near and
 called, signed, each id acknowledged once although they refuse the first
 attempts."""
 import collections
+import datetime as dt
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,6 +19,7 @@ from tests.support import http
 OFFICE, COUNTER = "33.71.02", "2"  # counter 2 serves KTP only
 PHONE = "0812-7777-3456"
 FAIL_FIRST = 2
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +186,66 @@ def test_the_ticket_page_takes_a_phone_without_javascript(stack, receiver):
     # ahead 50: due at once, so the provider hears of it.
     message = receiver.wait_for(lambda m: m["number"] == ticket["number"] and m.get("channel") == "whatsapp")[0]
     assert message["event"] == "turn_near" and message["phone"] == "+6281255550001"
+
+
+# ---- booking_reminder -----------------------------------------------------------
+BOOKING_OFFICE = "33.72.02"  # Serengan (Kota Surakarta): configured here, this module's own
+REMINDER_PHONE = "0812-7777-8801"
+DUE_IN = 8  # seconds from now: the lead makes the reminder due this soon (a cancel comes well before)
+
+
+def booking_config(remind_minutes):
+    return {"timezone": "Asia/Jakarta", "observe_national_holidays": False,
+            "sessions": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+            "services": [{"code": "KTP", "prefix": "A", "name": {"id": "KTP-el", "en": "ID card"},
+                          "booking": {"slot_minutes": 5, "per_slot": 5, "remind_minutes": remind_minutes}}],
+            "counters": [{"id": "1", "name": "Loket 1", "services": ["KTP"]}]}
+
+
+def next_slot(stack):
+    """The first slot starting at least a minute and a half from now (today or tomorrow)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    for day in (now.astimezone(WIB).date(), now.astimezone(WIB).date() + dt.timedelta(days=1)):
+        status, _, found = http("GET", f"{stack.url}/api/v1/offices/{BOOKING_OFFICE}/slots?service=KTP&date={day}")
+        assert status == 200, found
+        for slot in found:
+            if dt.datetime.fromisoformat(slot["start"]) >= now + dt.timedelta(seconds=90):
+                return slot["start"]
+    raise AssertionError("no slot ahead")
+
+
+def test_a_booking_with_a_phone_gets_one_signed_reminder_and_a_cancelled_one_none(stack, login, receiver):
+    admin = login("admin.serengan")
+    assert http("PUT", f"{stack.url}/api/v1/offices/{BOOKING_OFFICE}", booking_config(None), headers=admin)[0] == 200
+    start = next_slot(stack)
+    # The lead (office configuration) that makes the reminder due DUE_IN seconds from now.
+    due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=DUE_IN)
+    lead = (dt.datetime.fromisoformat(start) - due).total_seconds() / 60
+    status, _, body = http("PUT", f"{stack.url}/api/v1/offices/{BOOKING_OFFICE}", booking_config(lead), headers=admin)
+    assert status == 200, body
+    url = f"{stack.url}/api/v1/offices/{BOOKING_OFFICE}/bookings"
+    made = {}
+    for name, extra in (("reminded", {"phone": REMINDER_PHONE}), ("cancelled", {"phone": REMINDER_PHONE}),
+                        ("no phone", {})):
+        status, _, made[name] = http("POST", url, {"service": "KTP", "slot_start": start, **extra})
+        assert status == 201, made[name]
+    status, _, cancelled = http("DELETE", f"{stack.url}{made['cancelled']['status_url']}")
+    assert status == 200 and cancelled["status"] == "cancelled", cancelled
+
+    reminder = receiver.wait_for(lambda m: m["event"] == "booking_reminder"
+                                 and m.get("code") == made["reminded"]["code"])[0]
+    assert reminder["phone"] == "+6281277778801" and reminder["office_id"] == BOOKING_OFFICE
+    assert reminder["slot_start"] == start and "number" not in reminder  # no number before check-in
+    # Not before its due time (the sender's clock, as it signed the message).
+    assert dt.datetime.fromisoformat(reminder["sent_at"]) >= due - dt.timedelta(seconds=1)
+    assert receiver.rejected == []  # signed with the webhook secret
+    # One message for the office: the reminded booking's, acknowledged once after the refusals.
+    # The cancelled booking was due at the same moment, so it would have been posted by now.
+    ours = [i for i, m in receiver.messages.items()
+            if m["event"] == "booking_reminder" and m["office_id"] == BOOKING_OFFICE]
+    assert ours == [reminder["id"]], {i: receiver.messages[i].get("code") for i in ours}
+    assert receiver.attempts[reminder["id"]] == FAIL_FIRST + 1
+    assert receiver.acked_ids().count(reminder["id"]) == 1
+    print("booking_reminder: lead", f"{lead:.2f} min;", "acknowledged after", FAIL_FIRST, "refusals")
+    for name, text in stack.logs().items():
+        assert "77778801" not in text and "7777-8801" not in text, name
