@@ -246,6 +246,8 @@ def test_a_booking_with_a_phone_gets_one_signed_reminder_and_a_cancelled_one_non
     assert ours == [reminder["id"]], {i: receiver.messages[i].get("code") for i in ours}
     assert receiver.attempts[reminder["id"]] == FAIL_FIRST + 1
     assert receiver.acked_ids().count(reminder["id"]) == 1
+    status, _, metrics = http("GET", f"http://127.0.0.1:{stack.service_ports['queue']}/metrics")
+    assert 'senja_notify_attempts_total{channel="sms",event="booking_reminder",outcome="sent"}' in metrics
     print("booking_reminder: lead", f"{lead:.2f} min;", "acknowledged after", FAIL_FIRST, "refusals")
     for name, text in stack.logs().items():
         assert "77778801" not in text and "7777-8801" not in text, name
