@@ -151,7 +151,8 @@ class Stack:
     # Rate limits are off by default here: stack tests issue many tickets from
     # one address. Tests of the limits pass their own figures in extra_env.
     DEFAULT_ENV = {"RATE_LIMIT_ISSUE_TICKET_PER_MINUTE": "0", "RATE_LIMIT_APPLY_PERMIT_PER_MINUTE": "0",
-                   "RATE_LIMIT_REPORT_PROBLEM_PER_MINUTE": "0", "RATE_LIMIT_BOOK_SLOT_PER_MINUTE": "0"}
+                   "RATE_LIMIT_REPORT_PROBLEM_PER_MINUTE": "0", "RATE_LIMIT_BOOK_SLOT_PER_MINUTE": "0",
+                   "RATE_LIMIT_SUBSCRIBE_TICKET_PER_MINUTE": "0"}
 
     def __init__(self, amqp_uri, mongo, log_dir, extra_env=None):
         self.extra_env = {**self.DEFAULT_ENV, **(extra_env or {})}
