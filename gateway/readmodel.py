@@ -44,13 +44,15 @@ class TicketReadModel:
         self._at_counters = {}  # office_id -> {ticket_key} called or serving
         self._changes = {}   # office_id -> how often its board changed
         self._rendered = {}  # office_id -> (stamp, etag, body)
+        self._statuses = {}  # ticket_key -> (stamp, etag, body): a status poll reuses its bytes
         self.stale_offices = set()  # changed offices whose board basis is to be fetched again
         self.synced = False
 
     # writes (consumer thread) ------------------------------------------
     def reset(self, snapshot):
         with self._lock:
-            for part in (self._tickets, self._lines, self._loads, self._at_counters, self._rendered):
+            for part in (self._tickets, self._lines, self._loads, self._at_counters, self._rendered,
+                         self._statuses):
                 part.clear()
             self._zones = {oid: ZoneInfo(name) for oid, name in snapshot["offices"].items()}
             self._boards = {oid: _basis(b) for oid, b in snapshot.get("boards", {}).items()}
@@ -115,6 +117,7 @@ class TicketReadModel:
         cutoff = today - dt.timedelta(days=KEEP_DAYS)
         for key in [k for k, t in self._tickets.items() if t["local_date"] < cutoff]:
             self._unlist(self._tickets.pop(key))
+            self._statuses.pop(key, None)
 
     def _changed(self, office_id):
         self._changes[office_id] = self._changes.get(office_id, 0) + 1
@@ -125,6 +128,30 @@ class TicketReadModel:
 
     # reads (request threads) -------------------------------------------
     def status(self, ticket_key):
+        found = self._status_basis(ticket_key)
+        return None if found is None else domain.status_view(*found)
+
+    def status_body(self, ticket_key):
+        """(etag, JSON bytes) of a ticket's status, or None when the model cannot
+        answer. The body changes only with the ticket's version, the people ahead
+        and the estimate (the ETag's parts), so a poll in between reuses the bytes:
+        thousands of phones poll, and building the view was most of a poll's cost."""
+        found = self._status_basis(ticket_key)
+        if found is None:
+            return None
+        t, zone, ahead, estimate = found
+        stamp = (t["version"], ahead, estimate)
+        cached = self._statuses.get(ticket_key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1], cached[2]
+        etag = status_etag(t["version"], ahead, estimate)
+        data = json.dumps(domain.status_view(t, zone, ahead, estimate)).encode()
+        with self._lock:
+            if ticket_key in self._tickets:  # not evicted meanwhile
+                self._statuses[ticket_key] = (stamp, etag, data)
+        return etag, data
+
+    def _status_basis(self, ticket_key):
         now = self._clock()
         with self._lock:
             t = self._tickets.get(ticket_key)
@@ -135,7 +162,9 @@ class TicketReadModel:
             ahead = sum(1 for place in before if self._live(place[-1], now))
             avg, counters = self._loads.get((t["office_id"], t["service"]), (None, 0))
             zone = self._zones[t["office_id"]]
-        return domain.status_view(t, zone, ahead, domain.estimate_wait_minutes(ahead, avg, counters))
+        waiting = t["status"] == "waiting"
+        estimate = domain.estimate_wait_minutes(ahead, avg, counters) if waiting else None
+        return t, zone, ahead if waiting else 0, estimate
 
     def waiting_count(self, office_id, service):
         now = self._clock()
@@ -198,6 +227,10 @@ def _line_of(t):
 def _place(t):
     """A ticket's place in its line: the call order (services.queue.domain)."""
     return (t["sort_key"], t["queued_at"], t["serial"], t["ticket_key"])
+
+
+def status_etag(version, ahead, estimate):
+    return f'W/"{version}-{ahead}-{estimate}"'
 
 
 def _basis(board):
