@@ -125,3 +125,19 @@ def test_status_view_has_the_contract_shape_so_polls_skip_marshmallow():
         assert set(view) == set(TicketView().fields)
         assert TicketView().dump(view) == view and TicketView().validate(view) == {}
     assert model.status(f"{1:064d}")["status"] == "called"
+
+
+def test_status_body_is_the_view_and_is_rendered_again_only_when_its_etag_moves():
+    import json
+    model = model_with(ticket(1), ticket(2), ticket(3))
+    key = f"{3:064d}"
+    etag, body = model.status_body(key)
+    assert json.loads(body) == model.status(key)
+    assert etag == 'W/"1-2-5"'  # version, people ahead, minutes
+    assert model.status_body(key)[1] is body  # the same bytes, not built again
+    model.apply("ticket_called", ticket(1, status="called", version=2))  # one fewer ahead
+    etag2, body2 = model.status_body(key)
+    assert etag2 == 'W/"1-1-2"' and json.loads(body2)["people_ahead"] == 1
+    called = model.status_body(f"{1:064d}")
+    assert called[0] == 'W/"2-0-None"' and json.loads(called[1])["status"] == "called"
+    assert TicketReadModel().status_body(key) is None  # unsynced: the caller asks the service
