@@ -69,16 +69,22 @@ class SurveyService(Observable, FollowsOffices):
             "status": permit["status"], "local_date": decided_on.isoformat(),
             "due_date": permit["due_date"].isoformat(), "on_time": decided_on <= permit["due_date"]})
 
-    @rpc(expected_exceptions=EXPECTED)
-    @dumped(schemas.DecisionsView)
-    def permit_decisions(self, office_id, query):
-        """Permits decided (issued or rejected) in {from, to}: on time or late by their SLA."""
+    def _query_span(self, office_id, query):
+        """The API's query string ({from, to, service, session}) loaded, and the
+        span of local dates it names (default: the office's last 30 days)."""
         try:
             q = schemas.IkmQuery().load(query or {})
         except ValidationError as err:
             raise Invalid.fields(marshmallow_errors(err.messages))
         office = self.store.office_copy(office_id) or {"timezone": DEFAULT_TIMEZONE}
-        start, end = schemas.default_span(q["start"], q["end"], calendar.local_now(office, utcnow()).date())
+        today = calendar.local_now(office, utcnow()).date()
+        return (q, *schemas.default_span(q["start"], q["end"], today))
+
+    @rpc(expected_exceptions=EXPECTED)
+    @dumped(schemas.DecisionsView)
+    def permit_decisions(self, office_id, query):
+        """Permits decided (issued or rejected) in {from, to}: on time or late by their SLA."""
+        q, start, end = self._query_span(office_id, query)
         found = self.store.decisions_in(office_id, start, end, q["service"])
         on_time = sum(1 for d in found if d["on_time"])
         return {"office_id": office_id, "start": start.isoformat(), "end": end.isoformat(),
@@ -88,12 +94,7 @@ class SurveyService(Observable, FollowsOffices):
     @dumped(schemas.CommentView, many=True)
     def comments(self, office_id, query, limit=20):
         """For the office's supervisors: the latest comments in {from, to}."""
-        try:
-            q = schemas.IkmQuery().load(query or {})
-        except ValidationError as err:
-            raise Invalid.fields(marshmallow_errors(err.messages))
-        office = self.store.office_copy(office_id) or {"timezone": DEFAULT_TIMEZONE}
-        start, end = schemas.default_span(q["start"], q["end"], calendar.local_now(office, utcnow()).date())
+        q, start, end = self._query_span(office_id, query)
         return self.store.comments_in(office_id, start, end, min(int(limit), 100))
 
     # the questionnaire and the answers ---------------------------------------
@@ -138,13 +139,7 @@ class SurveyService(Observable, FollowsOffices):
     @dumped(schemas.IkmView)
     def ikm(self, office_id, query):
         """``query``: {from, to, service, session} as the API's query string."""
-        try:
-            q = schemas.IkmQuery().load(query or {})
-        except ValidationError as err:
-            raise Invalid.fields(marshmallow_errors(err.messages))
-        office = self.store.office_copy(office_id) or {"timezone": DEFAULT_TIMEZONE}
-        today = calendar.local_now(office, utcnow()).date()
-        start, end = schemas.default_span(q["start"], q["end"], today)
+        q, start, end = self._query_span(office_id, query)
         span = (office_id, start, end, q["service"], q["session"])
         answers = [a["scores"] for a in self.store.answers_in(*span)]
         found = domain.summary(answers, population=self.store.population(*span))

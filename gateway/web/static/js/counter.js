@@ -4,6 +4,7 @@
 // the console asks the counter's state before sending again: an action that
 // did reach the server (a recall, a no-show) is never done twice.
 import { $, $$, api, counterLabel, el, HttpError, loadTexts, NetworkError, problemText, serviceName, setText, sleep, t } from './core.js';
+import { savedStaff, showError, submitLogin } from './staff.js';
 
 const STAFF = 'senja.staff';
 const PLACE = 'senja.counter';
@@ -26,11 +27,6 @@ function loadJSON(store, name) {
   try { return JSON.parse(store.getItem(name) || 'null'); } catch (e) { return null; }
 }
 
-function savedStaff() {
-  const staff = loadJSON(sessionStorage, STAFF);
-  return staff && staff.expires > Date.now() + 60000 ? staff : null;
-}
-
 function auth() { return { Authorization: `Bearer ${state.staff.token}` }; }
 
 // views ---------------------------------------------------------------------
@@ -38,8 +34,6 @@ function show(which) {
   for (const id of ['login', 'chooser', 'console']) $(`#${id}`).hidden = id !== which;
   if (which !== 'console') clearTimeout(pollTimer);
 }
-
-function showError(text) { setText($('#error'), text || ''); }
 
 function setOffline(on, text) {
   offline = on;
@@ -55,27 +49,11 @@ function signedOut(message) {
   $('#username').focus();
 }
 
-async function login(event) {
-  event.preventDefault();
-  showError('');
-  const button = event.submitter || $('#login-form button');
-  button.disabled = true;
-  try {
-    const { data } = await api('/api/v1/auth/token', {
-      method: 'POST', body: { username: $('#username').value.trim(), password: $('#password').value },
-    });
-    state.staff = { token: data.access_token, username: data.username, role: data.role,
-      office_ids: data.office_ids, expires: Date.now() + data.expires_in * 1000 };
-    sessionStorage.setItem(STAFF, JSON.stringify(state.staff));
-    $('#password').value = '';
+function login(event) {
+  return submitLogin(event, async (staff) => {
+    state.staff = staff;
     await afterLogin();
-  } catch (e) {
-    showError(e instanceof HttpError && e.status === 401 ? t('counter.bad_login')
-      : e instanceof HttpError ? problemText(e.problem) : t('error.network'));
-    $('#password').focus();
-  } finally {
-    button.disabled = false;
-  }
+  });
 }
 
 async function afterLogin() {

@@ -16,6 +16,31 @@ export const auth = (staff) => ({ Authorization: `Bearer ${staff.token}` });
 
 export function showError(text) { setText($('#error'), text || ''); }
 
+/** The login form sent: a token for the name and password typed, kept in this tab,
+ *  then signedIn(staff). What fails (here or in signedIn) is said in the form. */
+export async function submitLogin(event, signedIn) {
+  event.preventDefault();
+  showError('');
+  const button = event.submitter || $('#login-form button');
+  button.disabled = true;
+  try {
+    const { data } = await api('/api/v1/auth/token', {
+      method: 'POST', body: { username: $('#username').value.trim(), password: $('#password').value },
+    });
+    const staff = { token: data.access_token, username: data.username, role: data.role,
+      office_ids: data.office_ids, expires: Date.now() + data.expires_in * 1000 };
+    sessionStorage.setItem(STAFF, JSON.stringify(staff));
+    $('#password').value = '';
+    await signedIn(staff);
+  } catch (e) {
+    showError(e instanceof HttpError && e.status === 401 ? t('counter.bad_login')
+      : e instanceof HttpError ? problemText(e.problem) : t('error.network'));
+    $('#password').focus();
+  } finally {
+    button.disabled = false;
+  }
+}
+
 /** Shows the login until a token is there, then calls ready(staff). */
 export function staffLogin(ready) {
   const desk = $('#desk');
@@ -27,29 +52,10 @@ export function staffLogin(ready) {
     showError(message || '');
     $('#username').focus();
   }
-  $('#login-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    showError('');
-    const button = event.submitter || $('#login-form button');
-    button.disabled = true;
-    try {
-      const { data } = await api('/api/v1/auth/token', {
-        method: 'POST', body: { username: $('#username').value.trim(), password: $('#password').value },
-      });
-      const staff = { token: data.access_token, username: data.username, role: data.role,
-        office_ids: data.office_ids, expires: Date.now() + data.expires_in * 1000 };
-      sessionStorage.setItem(STAFF, JSON.stringify(staff));
-      $('#password').value = '';
-      show(true);
-      await ready(staff, signedOut);
-    } catch (e) {
-      showError(e instanceof HttpError && e.status === 401 ? t('counter.bad_login')
-        : e instanceof HttpError ? problemText(e.problem) : t('error.network'));
-      $('#password').focus();
-    } finally {
-      button.disabled = false;
-    }
-  });
+  $('#login-form').addEventListener('submit', (event) => submitLogin(event, async (staff) => {
+    show(true);
+    await ready(staff, signedOut);
+  }));
   for (const button of $$('[data-logout]')) button.addEventListener('click', () => signedOut(''));
   const staff = savedStaff();
   if (staff) { show(true); ready(staff, signedOut); } else show(false);
