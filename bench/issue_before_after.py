@@ -38,11 +38,15 @@ def _start(root, amqp, mongo, work, offices_yaml):
     return stack
 
 
+EVENING_LEVELS = (2, 8, 16)  # connections
+
+
 def measure(commit=BEFORE_COMMIT, rounds=3, seconds=8, settle=None):
-    """{"commit", "before": {...}, "after": {...}, "ratio", "ratios"}: issue req/s of
-    both stacks, alternately, ``rounds`` times each; ``settle(stack)`` (if given) runs
-    after every measurement so the next one starts on a machine at rest."""
-    from bench.run import kecamatan_codes, office_config, wrk
+    """{"commit", "before": {...}, "after": {...}, "ratio", "ratios", "evening"}: issue
+    req/s of both stacks, alternately, ``rounds`` times each, then the evening's mix on
+    both at each of EVENING_LEVELS; ``settle(stack)`` (if given) runs after every
+    measurement so the next one starts on a machine at rest."""
+    from bench.run import EVENING, evening_offices, issue_tokens, kecamatan_codes, office_config, wrk
     old_tree = tempfile.mkdtemp(prefix="senja-before-")
     work = tempfile.mkdtemp(prefix="senja-before-after-")
     archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
@@ -69,6 +73,26 @@ def measure(commit=BEFORE_COMMIT, rounds=3, seconds=8, settle=None):
                               f"non2xx {r['non2xx']}", flush=True)
                         if settle:
                             settle(stack)
+                # The evening's mix on both (bench/run.py EVENING), each with its own tickets to poll.
+                tokens = {}
+                for name, stack in stacks.items():
+                    tokens[name] = f"{work}/tokens-{name}.txt"
+                    with open(tokens[name], "w") as fh:
+                        fh.write("\n".join(issue_tokens(stack.url, codes[10:], 1000)) + "\n")
+                    if settle:
+                        settle(stack)
+                weights = [f"{EVENING[k]:.4f}" for k in ("status", "board", "issue")]
+                evening = {"before": [], "after": []}
+                for conns in EVENING_LEVELS:
+                    for name, stack in stacks.items():
+                        r = wrk(stack.url, "evening.lua", [f"{work}/offices.txt", tokens[name], *weights],
+                                duration=seconds, connections=conns)
+                        evening[name].append({"connections": conns, "rps": r["rps"], "p99_ms": r["p99_us"] / 1000,
+                                              "non2xx": r["non2xx"], "offices": evening_offices(r["rps"])})
+                        print(f"bench: evening {name} c={conns} {r['rps']:.0f} req/s p99 {r['p99_us'] / 1000:.0f} ms",
+                              flush=True)
+                        if settle:
+                            settle(stack)
             finally:
                 for stack in stacks.values():
                     stack.stop_all()
@@ -84,7 +108,14 @@ def measure(commit=BEFORE_COMMIT, rounds=3, seconds=8, settle=None):
     # Round by round too: the stack before issue 12 counted waiting tickets with queries that
     # scan, so it slows as its tickets pile up; the first round is the fairest single pair.
     out["ratios"] = [a / b for a, b in zip(out["after"]["rps"], out["before"]["rps"])]
+    out["evening"] = evening
+    out["evening_held"] = {name: held(levels) for name, levels in evening.items()}
     return out
+
+
+def held(levels, p99_ms=50):
+    """Offices' evenings held at the best level whose p99 stayed within ``p99_ms`` (0 if none)."""
+    return max((e["offices"] for e in levels if e["p99_ms"] <= p99_ms), default=0)
 
 
 def write(result):
