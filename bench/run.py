@@ -192,30 +192,15 @@ def named_processes(stack):
 
 
 def settle(procs, idle_cores=0.15, most=20.0):
-    """Wait (at most ``most`` s) until these processes and their children use less than
-    ``idle_cores`` of a core: a case that queued work (issues still in flight when wrk
-    stops) must not run into the next measurement."""
-    def cpu():
-        total = 0.0
-        for p in procs:
-            try:
-                root = psutil.Process(p.pid)
-                for proc in [root] + root.children(recursive=True):
-                    t = proc.cpu_times()
-                    total += t.user + t.system
-            except psutil.NoSuchProcess:
-                pass
-        return total
+    """Wait (at most ``most`` s) until these processes ({name: pid}, as named_processes
+    gives them) use less than ``idle_cores`` of a core together: a case that queued work
+    (issues still in flight when wrk stops) must not run into the next measurement."""
     deadline = time.monotonic() + most
     while time.monotonic() < deadline:
-        before = cpu()
+        before = sum(cpu_seconds(procs).values())
         time.sleep(0.5)
-        if cpu() - before < idle_cores * 0.5:
+        if sum(cpu_seconds(procs).values()) - before < idle_cores * 0.5:
             return
-
-
-def stack_processes(stack):
-    return list(stack.procs.values()) + [stack.mongo.proc]
 
 
 def percentile(values, p):
@@ -460,7 +445,7 @@ def main(argv=None):
                  "gw_board": lambda: wrk(stack.url, "board.lua", [offices_file], duration=d),
                  "gw_issue": lambda: wrk(stack.url, "issue.lua", [offices_file, "UMUM"], duration=d),
                  "mono_issue": lambda: wrk(mono.url, "issue.lua", [offices_file, "UMUM"], duration=d)},
-                rest=lambda: settle(stack_processes(stack) + [mono.proc]))
+                rest=lambda: settle({**named_processes(stack), "monolith": mono.proc.pid}))
             results["rss_load_mb"] = sampler.stop() / 2**20
             hello.stop()
             mono.stop()
@@ -508,7 +493,7 @@ def main(argv=None):
     # Issue before and after issue 12, both stacks on this machine now (bench/issue_before_after.py).
     from bench import issue_before_after
     results["before_after"] = issue_before_after.measure(
-        settle=lambda stack: settle(stack_processes(stack)))
+        settle=lambda stack: settle(named_processes(stack)))
     if not args.no_write:
         issue_before_after.write(results["before_after"])
     results["elapsed_s"] = time.monotonic() - started
