@@ -43,14 +43,14 @@ class RequestIds:
     a tenth of a status poll's time (measured with py-spy)."""
 
     def __init__(self):
-        self._pid = None
+        self._state = None  # (pid, prefix, counter), replaced whole: request threads race here
 
     def next(self):
-        if self._pid != os.getpid():  # gunicorn forks workers after import
-            self._pid = os.getpid()
-            self._prefix = secrets.token_hex(8)
-            self._counter = itertools.count(1)
-        return f"{self._prefix}{next(self._counter):016x}"
+        state = self._state
+        if state is None or state[0] != os.getpid():  # gunicorn forks workers after import
+            # Two threads may both start a state; each has its own prefix, so ids stay unique.
+            state = self._state = (os.getpid(), secrets.token_hex(8), itertools.count(1))
+        return f"{state[1]}{next(state[2]):016x}"
 
 
 class RequestContext:

@@ -140,7 +140,7 @@ class TicketReadModel:
         if found is None:
             return None
         t, zone, ahead, estimate = found
-        stamp = (t["version"], ahead, estimate)
+        stamp = (t["version"], ahead, estimate, zone)  # an office moved to another zone shows its times anew
         cached = self._statuses.get(ticket_key)
         if cached is not None and cached[0] == stamp:
             return cached[1], cached[2]
